@@ -1,0 +1,28 @@
+"""Microblog accounts on AWS serverless: the table of contents.
+
+HTML pages and the JSON API are Chalice blueprints in chalicelib/web; the mail
+worker is the SQS handler below. All logic lives in chalicelib/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Chalice, SQSEvent
+
+from chalicelib import worker
+from chalicelib.settings import get_settings
+from chalicelib.web.api import api
+from chalicelib.web.pages import pages
+
+settings = get_settings()
+
+app = Chalice(app_name="microblog-accounts")
+app.register_blueprint(pages)
+app.register_blueprint(api)
+
+
+@app.on_sqs_message(queue=settings.queue_name, batch_size=10)
+def mail_worker(event: SQSEvent) -> dict[str, Any]:
+    """Send queued emails; report only the failed records back to SQS."""
+    return worker.handle_batch(event.to_dict())

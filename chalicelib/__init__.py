@@ -1,0 +1,1 @@
+"""Microblog accounts: domain services, storage and adapters (no HTTP here but in web/)."""

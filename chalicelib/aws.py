@@ -1,0 +1,39 @@
+"""boto3 clients, created lazily and once per container."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import boto3
+
+from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_ses import SESClient
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_ssm import SSMClient
+
+
+@functools.cache
+def sqs() -> SQSClient:
+    """The SQS client (honours AWS_ENDPOINT_URL)."""
+    return boto3.client("sqs", region_name=get_settings().region)
+
+
+@functools.cache
+def ses() -> SESClient:
+    """The SES client (honours AWS_ENDPOINT_URL)."""
+    return boto3.client("ses", region_name=get_settings().region)
+
+
+@functools.cache
+def ssm() -> SSMClient:
+    """The SSM client, for the signing key parameter."""
+    return boto3.client("ssm", region_name=get_settings().region)
+
+
+@functools.cache
+def queue_url() -> str:
+    """The mail queue's URL, looked up by name once."""
+    return sqs().get_queue_url(QueueName=get_settings().queue_name)["QueueUrl"]

@@ -1,0 +1,57 @@
+"""Every failure the app raises on purpose: one root, one small class per failure."""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Root of the errors this app raises on purpose."""
+
+
+class ConfigError(AppError):
+    """The environment is missing or holds an unusable setting."""
+
+
+class ValidationError(AppError):
+    """Input was malformed; the message says what to fix."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PasswordPolicyError(ValidationError):
+    """A new password does not meet the password policy."""
+
+
+class ConflictError(AppError):
+    """A username or email address is already registered."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class AuthenticationError(AppError):
+    """Credentials or an access token were not accepted."""
+
+
+class InvalidTokenError(AppError):
+    """A token is malformed, forged, expired, used or meant for something else."""
+
+
+class StaleWriteError(AppError):
+    """The record changed between read and write; the write was refused."""
+
+
+class PermanentDeliveryError(AppError):
+    """The mail provider refused a message for good; retrying will not help."""
+
+
+class PayloadTooLargeError(ValidationError):
+    """The request body is larger than we accept."""
+
+
+class CsrfError(AppError):
+    """A form arrived without a valid CSRF token."""

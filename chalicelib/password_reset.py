@@ -1,0 +1,83 @@
+"""Password reset by email: request (queued), compose (worker), confirm (single use)."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib import accounts, mailer, passwords, tokens
+from chalicelib.aws import queue_url, sqs
+from chalicelib.errors import InvalidTokenError, StaleWriteError, ValidationError
+from chalicelib.models import UserRecord
+from chalicelib.settings import get_settings
+
+RESET_REQUESTED = "password_reset_requested"
+RESET_SUBJECT = "[Microblog] Reset Your Password"
+
+
+def request_reset(email: str) -> None:
+    """Accept a reset request for any well-formed address; the worker decides if mail goes out.
+
+    Known and unknown addresses take the very same path here (validate, enqueue), so the
+    answer and its timing reveal nothing; the lookup and the rendering happen behind the queue.
+    """
+    address = accounts.normalize_email(email)
+    body = json.dumps({"type": RESET_REQUESTED, "email": address})
+    sqs().send_message(QueueUrl=queue_url(), MessageBody=body)
+
+
+def reset_link(token: str) -> str:
+    """The absolute link, built from the configured base URL only (never the Host header)."""
+    return f"{get_settings().public_base_url}/reset_password/{token}"
+
+
+def send_reset_email(job: Mapping[str, Any], job_id: str) -> str | None:
+    """Worker side: mail a fresh reset link to the stored address of a known account."""
+    email = job.get("email")
+    if not isinstance(email, str):
+        raise ValidationError("malformed reset job")
+    record = accounts.find_by_email(accounts.normalize_email(email))
+    if record is None:
+        return None
+    user = accounts.User.from_record(record)
+    ttl = get_settings().reset_token_ttl
+    token = accounts.issue_token(user, tokens.Purpose.RESET_PASSWORD, ttl)
+    # The email's id derives from the job's, so a redelivered job queues the same email id.
+    return mailer.send_templated_email(
+        RESET_SUBJECT,
+        "reset_password",
+        recipient=record.email,
+        message_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}")),
+        user=user,
+        link=reset_link(token),
+        minutes=max(1, ttl // 60),
+    )
+
+
+def check_token(token: str) -> UserRecord:
+    """The account a reset token is for, while the token is valid and unused."""
+    claims = tokens.verify(tokens.Purpose.RESET_PASSWORD, token)
+    record = accounts.load_record(claims.user_id)
+    if record is None:
+        raise InvalidTokenError("no such user")
+    if not hmac.compare_digest(passwords.fingerprint(record.password_hash), claims.fingerprint):
+        raise InvalidTokenError("token already used")
+    return record
+
+
+def confirm_reset(token: str, new_password: str, repeat: str | None = None) -> accounts.User:
+    """Set a new password with a valid token; the token, its siblings and old sessions die.
+
+    `repeat` is the form's second password field; the token is checked before it.
+    """
+    record = check_token(token)
+    if repeat is not None and repeat != new_password:
+        raise ValidationError("Passwords must match.", "password2")
+    passwords.check_policy(new_password, record.username, record.email)
+    try:
+        return accounts.set_password(record, new_password)
+    except StaleWriteError:
+        raise InvalidTokenError("token already used") from None

@@ -1,0 +1,72 @@
+"""Password hashing (argon2id) and the password policy."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from base64 import urlsafe_b64encode
+from importlib import resources
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from chalicelib.errors import PasswordPolicyError
+
+MIN_LENGTH = 8
+MAX_LENGTH = 256
+
+# argon2-cffi's defaults are RFC 9106's low-memory argon2id profile.
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash with a fresh salt."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when `password` matches; never raises for a wrong password or odd hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash to verify against when the user is unknown, so both paths cost the same."""
+    return _hasher.hash("not-a-real-password-but-the-same-cost")
+
+
+def fingerprint(password_hash: str) -> str:
+    """A short digest of the password hash: tokens carry it, so a new password voids them."""
+    digest = hashlib.sha256(b"microblog-pwd:" + password_hash.encode()).digest()
+    return urlsafe_b64encode(digest[:12]).decode()
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most common passwords, lower-cased."""
+    text = resources.files("chalicelib").joinpath("data/common_passwords.txt").read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line.lower() for line in lines if line and not line.startswith("#"))
+
+
+def check_policy(password: str, username: str = "", email: str = "") -> None:
+    """Raise PasswordPolicyError with a readable message when `password` is not acceptable."""
+    if len(password) < MIN_LENGTH:
+        raise PasswordPolicyError(f"Password must be at least {MIN_LENGTH} characters.", "password")
+    if len(password) > MAX_LENGTH:
+        raise PasswordPolicyError(f"Password must be at most {MAX_LENGTH} characters.", "password")
+    lowered = password.casefold()
+    if lowered in {username.casefold(), email.casefold(), email.split("@")[0].casefold()} - {""}:
+        raise PasswordPolicyError(
+            "Password must not be your username or email address.", "password"
+        )
+    if lowered in common_passwords():
+        raise PasswordPolicyError("This password is too common; please choose another.", "password")

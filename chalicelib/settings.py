@@ -1,0 +1,140 @@
+"""One frozen Settings object, built from the environment once per container."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+from chalicelib.errors import ConfigError
+
+# Values people paste from tutorials and templates; refused outside development.
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "secret", "dev", "you-will-never-guess", "replace-me"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment."""
+
+    development: bool
+    secret_key: str
+    secret_key_previous: str
+    secret_parameter: str
+    public_base_url: str
+    admins: tuple[str, ...]
+    users_table: str
+    state_table: str
+    queue_name: str
+    region: str
+    reset_token_ttl: int
+    access_token_ttl: int
+    session_ttl: int
+    remember_me_ttl: int
+    max_body_bytes: int
+
+    @property
+    def mail_sender(self) -> str:
+        """The first configured admin address sends the mail."""
+        return self.admins[0]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of the public base URL (an API Gateway stage, or '')."""
+        return urlsplit(self.public_base_url).path
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure whenever the public site is https."""
+        return self.public_base_url.startswith("https://")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _base_url(raw: str, development: bool) -> str:
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("PUBLIC_BASE_URL must be an absolute http(s) URL")
+    if parts.query or parts.fragment:
+        raise ConfigError("PUBLIC_BASE_URL must not carry a query or fragment")
+    if parts.scheme != "https" and not development:
+        raise ConfigError("PUBLIC_BASE_URL must be https outside local development")
+    return url
+
+
+def _admins(raw: str) -> tuple[str, ...]:
+    admins = []
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        try:
+            admins.append(validate_email(item.strip(), check_deliverability=False).normalized)
+        except EmailNotValidError as exc:
+            raise ConfigError(f"ADMINS holds an invalid address: {exc}") from None
+    if not admins:
+        raise ConfigError("ADMINS must list at least one sender address")
+    return tuple(admins)
+
+
+def _secret(env: Mapping[str, str], development: bool) -> tuple[str, str]:
+    secret = env.get("SECRET_KEY", "")
+    previous = env.get("SECRET_KEY_PREVIOUS", "")
+    if env.get("SECRET_KEY_PARAMETER"):
+        return secret, previous
+    if development:
+        if not secret:
+            raise ConfigError("SECRET_KEY is empty; `make dev` generates one in .dev/secret_key")
+        return secret, previous
+    if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters "
+            "(placeholders are accepted only with APP_ENV=development)"
+        )
+    return secret, previous
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build and validate Settings from an environment mapping."""
+    development = env.get("APP_ENV", "production").strip().lower() == "development"
+    secret, previous = _secret(env, development)
+    return Settings(
+        development=development,
+        secret_key=secret,
+        secret_key_previous=previous,
+        secret_parameter=env.get("SECRET_KEY_PARAMETER", ""),
+        public_base_url=_base_url(env.get("PUBLIC_BASE_URL", ""), development),
+        admins=_admins(env.get("ADMINS", "")),
+        users_table=env.get("USERS_TABLE", "microblog-users"),
+        state_table=env.get("STATE_TABLE", "microblog-state"),
+        queue_name=env.get("MAIL_QUEUE", "microblog-mail"),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        reset_token_ttl=_int(env, "RESET_TOKEN_TTL_SECONDS", 600),
+        access_token_ttl=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 3600),
+        session_ttl=_int(env, "SESSION_TTL_SECONDS", 12 * 3600),
+        remember_me_ttl=_int(env, "REMEMBER_ME_TTL_SECONDS", 30 * 24 * 3600),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide Settings, read from os.environ on first use."""
+    return load_settings(os.environ)

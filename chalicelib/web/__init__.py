@@ -1,0 +1,1 @@
+"""The HTTP layer: Chalice blueprints for HTML pages and the JSON API."""

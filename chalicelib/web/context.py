@@ -1,0 +1,134 @@
+"""Per-request state of an HTML page: session, CSRF, flash messages, cookies to set."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from chalice.app import Request, Response
+
+from chalicelib import accounts, rendering, tokens
+from chalicelib.errors import AuthenticationError, CsrfError
+from chalicelib.keys import get_keyring
+from chalicelib.settings import get_settings
+from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, set_cookie
+
+SESSION_COOKIE = "session"
+CSRF_COOKIE = "csrf"
+FLASH_COOKIE = "flash"
+
+# Flash cookies carry a code, never text, so nobody can plant words on our pages.
+FLASHES = {
+    "reset_requested": "Check your email for the instructions to reset your password",
+    "password_reset": "Your password has been reset.",
+    "invalid_link": "That password reset link is invalid or has expired. Please request a new one.",
+    "registered": "Congratulations, you are now a registered user!",
+    "login_required": "Please log in to access this page.",
+    "logged_out": "You have been logged out.",
+}
+
+
+def _csrf_digest(secret: bytes, nonce: str) -> str:
+    return hmac.new(secret, b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()
+
+
+class PageRequest:
+    """Reads the cookies of one request once and collects the cookies to send back."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.cookies = cookies(request)
+        self.outgoing: list[str] = []
+        self._user: accounts.User | None = None
+        self._user_loaded = False
+
+    # -- session -------------------------------------------------------------
+    def user(self) -> accounts.User | None:
+        """The logged-in user, if the session cookie is valid and still current."""
+        if not self._user_loaded:
+            self._user_loaded = True
+            token = self.cookies.get(SESSION_COOKIE, "")
+            if token:
+                try:
+                    self._user = accounts.user_from_token(tokens.Purpose.SESSION, token)
+                except AuthenticationError:
+                    self.outgoing.append(set_cookie(SESSION_COOKIE, "", max_age=0))
+        return self._user
+
+    def log_in(self, user: accounts.User, remember: bool) -> None:
+        settings = get_settings()
+        ttl = settings.remember_me_ttl if remember else settings.session_ttl
+        token = accounts.issue_token(user, tokens.Purpose.SESSION, ttl)
+        self.outgoing.append(set_cookie(SESSION_COOKIE, token, max_age=ttl if remember else None))
+        # A new session gets a new CSRF nonce (no fixation across login).
+        self.outgoing.append(set_cookie(CSRF_COOKIE, "", max_age=0))
+
+    def log_out(self) -> None:
+        self.outgoing.append(set_cookie(SESSION_COOKIE, "", max_age=0))
+
+    # -- CSRF (signed double submit; no reliance on Referer) ----------------
+    def csrf_token(self) -> str:
+        nonce = self.cookies.get(CSRF_COOKIE, "")
+        if len(nonce) < 32:
+            nonce = secrets.token_urlsafe(32)
+            self.cookies[CSRF_COOKIE] = nonce
+            self.outgoing.append(set_cookie(CSRF_COOKIE, nonce))
+        return _csrf_digest(get_keyring().current.secret, nonce)
+
+    def check_csrf(self, form: dict[str, str]) -> None:
+        nonce = self.cookies.get(CSRF_COOKIE, "")
+        sent = form.get("csrf_token", "")
+        keyring = get_keyring()
+        keys = (keyring.current, *keyring.previous)
+        if (
+            not nonce
+            or not sent
+            or not any(hmac.compare_digest(_csrf_digest(key.secret, nonce), sent) for key in keys)
+        ):
+            raise CsrfError("missing or forged CSRF token")
+
+    # -- flash messages ------------------------------------------------------
+    def flash(self, code: str) -> None:
+        self.outgoing.append(set_cookie(FLASH_COOKIE, code, max_age=60))
+
+    def _pop_flash(self) -> str | None:
+        code = self.cookies.get(FLASH_COOKIE)
+        if code is None:
+            return None
+        self.outgoing.append(set_cookie(FLASH_COOKIE, "", max_age=0))
+        return FLASHES.get(code)
+
+    # -- responses -----------------------------------------------------------
+    def url(self, path: str) -> str:
+        return get_settings().base_path + path
+
+    def page(
+        self, template: str, status: int = 200, token_page: bool = False, **context: Any
+    ) -> Response:
+        body = rendering.render(
+            template,
+            url=self.url,
+            current_user=self.user(),
+            csrf_token=self.csrf_token(),
+            flash=self._pop_flash(),
+            **context,
+        )
+        headers: dict[str, Any] = dict(TOKEN_PAGE_HEADERS if token_page else PAGE_HEADERS)
+        if self.outgoing:
+            headers["Set-Cookie"] = self.outgoing
+        return Response(body=body, status_code=status, headers=headers)
+
+    def redirect(self, path: str, flash: str | None = None) -> Response:
+        """A 303 to an absolute URL under the configured base (never the Host header)."""
+        if flash:
+            self.flash(flash)
+        headers: dict[str, Any] = {
+            "Location": get_settings().public_base_url + path,
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+        }
+        if self.outgoing:
+            headers["Set-Cookie"] = self.outgoing
+        return Response(body="", status_code=303, headers=headers)

@@ -1,0 +1,194 @@
+"""HTML pages: the tutorial's forms, with CSRF, sessions and flash messages."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import accounts, password_reset
+from chalicelib.errors import (
+    AuthenticationError,
+    ConflictError,
+    CsrfError,
+    InvalidTokenError,
+    PayloadTooLargeError,
+    ValidationError,
+)
+from chalicelib.rendering import render
+from chalicelib.web.context import PageRequest
+from chalicelib.web.http import FORM_TYPE, parse_form
+
+pages = Blueprint(__name__)
+
+
+def _page() -> PageRequest:
+    request = pages.current_request
+    assert request is not None
+    return PageRequest(request)
+
+
+def anonymous_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Logged-in users are sent home; others get the view with their PageRequest."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        page = _page()
+        if page.user() is not None:
+            return page.redirect("/")
+        return view(page, *args, **kwargs)
+
+    return wrapper
+
+
+def with_form(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Parse the posted form and check its CSRF token before the view sees it."""
+
+    @functools.wraps(view)
+    def wrapper(page: PageRequest, *args: Any, **kwargs: Any) -> Response:
+        try:
+            form = parse_form(page.request)
+            page.check_csrf(form)
+        except PayloadTooLargeError as exc:
+            return page.page("error.html", status=413, message=exc.message)
+        except ValidationError as exc:
+            return page.page("error.html", status=400, message=exc.message)
+        except CsrfError:
+            return page.page(
+                "error.html",
+                status=400,
+                message="This form has expired or did not come from this site. "
+                "Please go back, reload the page and try again.",
+            )
+        return view(page, form, *args, **kwargs)
+
+    return wrapper
+
+
+@pages.route("/", methods=["GET"])
+def index() -> Response:
+    page = _page()
+    if page.user() is None:
+        return page.redirect("/login", flash="login_required")
+    return page.page("index.html", title="Home")
+
+
+@pages.route("/login", methods=["GET"])
+@anonymous_only
+def login_form(page: PageRequest) -> Response:
+    return page.page("login.html", title="Sign In", form={}, error=None)
+
+
+@pages.route("/login", methods=["POST"], content_types=[FORM_TYPE])
+@anonymous_only
+@with_form
+def login(page: PageRequest, form: dict[str, str]) -> Response:
+    try:
+        user = accounts.authenticate(form.get("username", ""), form.get("password", ""))
+    except AuthenticationError:
+        return page.page(
+            "login.html",
+            status=401,
+            title="Sign In",
+            form=form,
+            error="Invalid username or password",
+        )
+    page.log_in(user, remember=form.get("remember_me", "") in ("y", "on", "true", "1"))
+    return page.redirect("/")
+
+
+@pages.route("/logout", methods=["GET"])
+def logout() -> Response:
+    page = _page()
+    page.log_out()
+    return page.redirect("/login", flash="logged_out")
+
+
+@pages.route("/register", methods=["GET"])
+@anonymous_only
+def register_form(page: PageRequest) -> Response:
+    return page.page("register.html", title="Register", form={}, errors={})
+
+
+@pages.route("/register", methods=["POST"], content_types=[FORM_TYPE])
+@anonymous_only
+@with_form
+def register(page: PageRequest, form: dict[str, str]) -> Response:
+    field, message = None, ""
+    if form.get("password", "") != form.get("password2", ""):
+        field, message = "password2", "Passwords must match."
+    else:
+        try:
+            accounts.register(
+                form.get("username", ""), form.get("email", ""), form.get("password", "")
+            )
+        except (ValidationError, ConflictError) as exc:
+            field, message = exc.field or "username", exc.message
+    if field:
+        return page.page(
+            "register.html", status=400, title="Register", form=form, errors={field: message}
+        )
+    return page.redirect("/login", flash="registered")
+
+
+@pages.route("/reset_password_request", methods=["GET"])
+@anonymous_only
+def reset_password_request_form(page: PageRequest) -> Response:
+    return page.page("reset_password_request.html", title="Reset Password", form={}, error=None)
+
+
+@pages.route("/reset_password_request", methods=["POST"], content_types=[FORM_TYPE])
+@anonymous_only
+@with_form
+def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
+    try:
+        password_reset.request_reset(form.get("email", ""))
+    except ValidationError as exc:
+        return page.page(
+            "reset_password_request.html",
+            status=400,
+            title="Reset Password",
+            form=form,
+            error=exc.message,
+        )
+    return page.redirect("/login", flash="reset_requested")
+
+
+@pages.route("/reset_password/{token}", methods=["GET"])
+@anonymous_only
+def reset_password_form(page: PageRequest, token: str) -> Response:
+    # GET never consumes the token: mail scanners open links.
+    try:
+        password_reset.check_token(token)
+    except InvalidTokenError:
+        return page.redirect("/reset_password_request", flash="invalid_link")
+    return page.page("reset_password.html", token_page=True, title="Reset Password", errors={})
+
+
+@pages.route("/reset_password/{token}", methods=["POST"], content_types=[FORM_TYPE])
+@anonymous_only
+@with_form
+def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
+    try:
+        password_reset.confirm_reset(token, form.get("password", ""), form.get("password2", ""))
+    except InvalidTokenError:
+        return page.redirect("/reset_password_request", flash="invalid_link")
+    except ValidationError as exc:
+        return page.page(
+            "reset_password.html",
+            status=400,
+            token_page=True,
+            title="Reset Password",
+            errors={exc.field or "password": exc.message},
+        )
+    return page.redirect("/login", flash="password_reset")
+
+
+@pages.route("/static/style.css", methods=["GET"])
+def stylesheet() -> Response:
+    return Response(
+        body=render("style.css"),
+        headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600"},
+    )

@@ -1,0 +1,80 @@
+"""Play Lambda's SQS event source mapping locally: receive, invoke the handler, delete.
+
+`chalice local` does not run SQS handlers; `make dev` runs this beside it, and the tests
+drive the queue with the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def lambda_event(messages: list[MessageTypeDef], queue_arn: str) -> dict[str, Any]:
+    """The event Lambda would build for these received messages."""
+    region = queue_arn.split(":")[3]
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
+
+
+def poll_once(
+    sqs: SQSClient, queue_url: str, handler: Handler, wait_seconds: int = 0, batch_size: int = 10
+) -> tuple[int, int]:
+    """Receive one batch and run it through `handler`; returns (received, failed).
+
+    Records named in `batchItemFailures` stay on the queue and come back after the
+    visibility timeout, exactly as with a mapping that has ReportBatchItemFailures.
+    """
+    received = sqs.receive_message(
+        QueueUrl=queue_url,
+        MaxNumberOfMessages=batch_size,
+        WaitTimeSeconds=wait_seconds,
+        MessageSystemAttributeNames=["All"],
+    ).get("Messages", [])
+    if not received:
+        return 0, 0
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    event = lambda_event(received, arn["Attributes"]["QueueArn"])
+    result = handler(event, None) or {}
+    failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+    done = [m for m in received if m["MessageId"] not in failed]
+    for start in range(0, len(done), 10):
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(done[start : start + 10])
+            ],
+        )
+    return len(received), len(failed)
+
+
+def drain(sqs: SQSClient, queue_url: str, handler: Handler, max_batches: int = 100) -> int:
+    """Poll until the queue answers empty; returns how many messages were handled."""
+    total = 0
+    for _ in range(max_batches):
+        received, _failed = poll_once(sqs, queue_url, handler)
+        if not received:
+            break
+        total += received
+    return total
