@@ -5,9 +5,10 @@ python -m ops.provision        # uses the environment (AWS_ENDPOINT_URL honoured
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -17,6 +18,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 log = logging.getLogger("provision")
+
+
+@functools.cache
+def _client(service: str, region: str) -> Any:
+    """One client per service and region for this process (client creation is slow)."""
+    return boto3.client(service, region_name=region)  # type: ignore[call-overload]
 
 
 def _table(dynamodb: DynamoDBClient, name: str, ttl_attribute: str | None = None) -> None:
@@ -43,15 +50,15 @@ def _table(dynamodb: DynamoDBClient, name: str, ttl_attribute: str | None = None
 def provision(settings: Settings) -> dict[str, str]:
     """Create (or find) every resource the app needs; returns their names and URLs."""
     region = settings.region
-    dynamodb = boto3.client("dynamodb", region_name=region)
+    dynamodb: DynamoDBClient = _client("dynamodb", region)
     _table(dynamodb, settings.users_table)
     _table(dynamodb, settings.state_table, ttl_attribute="expires_at")
-    sqs = boto3.client("sqs", region_name=region)
+    sqs = _client("sqs", region)
     queue_url = sqs.create_queue(
         QueueName=settings.queue_name,
         Attributes={"VisibilityTimeout": "60", "SqsManagedSseEnabled": "true"},
     )["QueueUrl"]
-    ses = boto3.client("ses", region_name=region)
+    ses = _client("ses", region)
     ses.verify_email_identity(EmailAddress=settings.mail_sender)
     return {"queue_url": queue_url, "sender": settings.mail_sender}
 

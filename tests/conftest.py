@@ -101,3 +101,54 @@ def csrf_from(html: str) -> str:
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+def post_json(client: Client, path: str, body: Any, **headers: str) -> Any:
+    """POST a JSON body through the Chalice test client."""
+    payload = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.http.post(
+        path, body=payload, headers={"Content-Type": "application/json", **headers}
+    )
+
+
+def post_form(client: Client, path: str, fields: dict[str, str], cookie: str = "") -> Any:
+    """POST an urlencoded HTML form through the Chalice test client."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookie:
+        headers["Cookie"] = cookie
+    return client.http.post(path, body=urlencode(fields), headers=headers)
+
+
+def cookies_from(response: Any) -> dict[str, str]:
+    """{name: value} of the Set-Cookie headers of a response (expired ones as '')."""
+    raw = response.headers.get("Set-Cookie", [])
+    values = raw if isinstance(raw, list) else [raw]
+    return {v.split("=", 1)[0]: v.split("=", 1)[1].split(";", 1)[0] for v in values}
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in jar.items() if v)
+
+
+PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "tr0ub4dor & 3 new horses"
+
+
+@pytest.fixture
+def susan(client: Client) -> dict[str, Any]:
+    """A registered user (through the API)."""
+    response = post_json(
+        client,
+        "/api/users",
+        {"username": "susan", "email": "Susan@Example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 201, response.body
+    return dict(response.json_body)
+
+
+def reset_token_from(mail: SentMail) -> str:
+    """The token in the link of a reset email (text part)."""
+    text = mail.part("plain")
+    prefix = f"{BASE_URL}/reset_password/"
+    start = text.index(prefix) + len(prefix)
+    return text[start:].split()[0]
