@@ -27,10 +27,12 @@ os.environ.update(
 )
 
 import email
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from chalice.test import Client
@@ -152,3 +154,37 @@ def reset_token_from(mail: SentMail) -> str:
     prefix = f"{BASE_URL}/reset_password/"
     start = text.index(prefix) + len(prefix)
     return text[start:].split()[0]
+
+
+class Browser:
+    """A tiny cookie-keeping browser over the Chalice test client."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.jar: dict[str, str] = {}
+
+    def _keep(self, response: Any) -> Any:
+        self.jar.update(cookies_from(response))
+        self.jar = {k: v for k, v in self.jar.items() if v}
+        return response
+
+    def get(self, path: str, **headers: str) -> Any:
+        headers = {"Cookie": cookie_header(self.jar), **headers} if self.jar else headers
+        return self._keep(self.client.http.get(path, headers=headers))
+
+    def submit(self, path: str, fields: dict[str, str], csrf: bool = True) -> Any:
+        """GET the form page for its CSRF token, then POST `fields` like a browser would."""
+        if csrf and "csrf_token" not in fields:
+            fields = {**fields, "csrf_token": csrf_from(self.get(path).body.decode())}
+        return self._keep(post_form(self.client, path, fields, cookie_header(self.jar)))
+
+    def follow(self, response: Any) -> Any:
+        assert response.status_code in (302, 303), response.status_code
+        location = response.headers["Location"]
+        assert location.startswith(BASE_URL), location
+        return self.get(location[len(BASE_URL) :] or "/")
+
+
+@pytest.fixture
+def browser(client: Client) -> Browser:
+    return Browser(client)

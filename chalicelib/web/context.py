@@ -105,10 +105,16 @@ class PageRequest:
         return get_settings().base_path + path
 
     def page(
-        self, template: str, status: int = 200, token_page: bool = False, **context: Any
+        self,
+        template: str,
+        status: int = 200,
+        token_page: bool = False,
+        title: str | None = None,
+        **context: Any,
     ) -> Response:
         body = rendering.render(
             template,
+            title=title,
             url=self.url,
             current_user=self.user(),
             csrf_token=self.csrf_token(),

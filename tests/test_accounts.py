@@ -1,0 +1,87 @@
+"""Accounts: unique registration, login, token identity, conditional password writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import accounts, passwords, tokens
+from chalicelib.errors import (
+    AuthenticationError,
+    ConflictError,
+    StaleWriteError,
+    ValidationError,
+)
+from chalicelib.models import Guard, UserRecord
+from tests.conftest import NEW_PASSWORD, PASSWORD
+
+
+def test_register_stores_an_argon2id_hash_and_both_guards() -> None:
+    user = accounts.register("susan", "Susan@Example.COM", PASSWORD)
+    record = accounts.load_record(user.id)
+    assert record is not None
+    assert record.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in record.attribute_values.values()
+    assert Guard.get("username#susan").user_id == user.id
+    assert Guard.get("email#susan@example.com").user_id == user.id
+
+
+@pytest.mark.parametrize(
+    ("username", "email", "field"),
+    [("SuSaN", "other@example.com", "username"), ("bob", "SUSAN@example.com", "email")],
+)
+def test_usernames_and_emails_are_unique_regardless_of_case(
+    username: str, email: str, field: str
+) -> None:
+    accounts.register("susan", "susan@example.com", PASSWORD)
+    with pytest.raises(ConflictError) as caught:
+        accounts.register(username, email, PASSWORD)
+    assert caught.value.field == field
+    assert sum(1 for _ in UserRecord.scan(UserRecord.pk.startswith("user#"))) == 1
+
+
+@pytest.mark.parametrize("username", ["ab", "x" * 33, "has space", "a@b", "naïve", "semi;colon"])
+def test_usernames_follow_the_documented_rule(username: str) -> None:
+    with pytest.raises(ValidationError, match="3 to 32 characters"):
+        accounts.register(username, "a@example.com", PASSWORD)
+
+
+def test_authenticate_by_username_or_email_case_insensitively() -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    for identifier in ("susan", "SUSAN", "susan@example.com", "Susan@EXAMPLE.com"):
+        assert accounts.authenticate(identifier, PASSWORD).id == user.id
+
+
+@pytest.mark.parametrize(
+    ("identifier", "password"),
+    [("susan", "wrong password"), ("nobody", PASSWORD), ("", PASSWORD), ("susan", "x" * 10_000)],
+)
+def test_authenticate_refuses_alike(identifier: str, password: str) -> None:
+    accounts.register("susan", "susan@example.com", PASSWORD)
+    with pytest.raises(AuthenticationError, match="Invalid username or password"):
+        accounts.authenticate(identifier, password)
+
+
+def test_user_from_token_checks_purpose_and_password_state() -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    access = accounts.issue_token(user, tokens.Purpose.ACCESS, 600)
+    assert accounts.user_from_token(tokens.Purpose.ACCESS, access) == user
+    with pytest.raises(AuthenticationError):
+        accounts.user_from_token(tokens.Purpose.SESSION, access)
+    record = accounts.load_record(user.id)
+    assert record is not None
+    accounts.set_password(record, NEW_PASSWORD)
+    with pytest.raises(AuthenticationError):
+        accounts.user_from_token(tokens.Purpose.ACCESS, access)
+
+
+def test_set_password_refuses_a_stale_record() -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    first, second = accounts.load_record(user.id), accounts.load_record(user.id)
+    assert first is not None
+    assert second is not None
+    accounts.set_password(first, NEW_PASSWORD)
+    with pytest.raises(StaleWriteError):
+        accounts.set_password(second, "a different new password")
+    stored = accounts.load_record(user.id)
+    assert stored is not None
+    assert passwords.verify_password(stored.password_hash, NEW_PASSWORD)

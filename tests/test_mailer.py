@@ -1,0 +1,107 @@
+"""The email composer: templates, the queued message, its MIME form."""
+
+from __future__ import annotations
+
+import json
+from email import message_from_bytes
+from types import SimpleNamespace
+
+import pytest
+
+from chalicelib import aws, mailer
+from chalicelib.errors import ValidationError
+from chalicelib.rendering import render
+from tests.conftest import BASE_URL
+
+LINK = f"{BASE_URL}/reset_password/tok.en.value"
+
+
+def test_reset_templates_say_dear_user_and_carry_the_absolute_link() -> None:
+    user = SimpleNamespace(username="susan<script>")
+    text = render("email/reset_password.txt", user=user, link=LINK, minutes=10)
+    html = render("email/reset_password.html", user=user, link=LINK, minutes=10)
+    assert text.startswith("Dear susan<script>,")
+    assert LINK in text
+    assert "If you have not requested a password reset simply ignore this message." in text
+    assert "Dear susan&lt;script&gt;," in html  # autoescaped in HTML only
+    assert f'<a href="{LINK}">' in html
+    assert f"<p>{LINK}</p>" in html  # the link also printed as plain text
+    assert "If you have not requested a password reset simply ignore this message." in html
+
+
+def _receive_all() -> list[dict[str, object]]:
+    messages = aws.sqs().receive_message(QueueUrl=aws.queue_url(), MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+
+
+def test_send_email_queues_one_message_and_does_not_send() -> None:
+    message_id = mailer.send_email(
+        "[Microblog] Test",
+        "no-reply@example.com",
+        ["a@example.com"],
+        "text body",
+        "<h1>HTML body</h1>",
+        cc=["c@example.com"],
+        bcc=["b@example.com"],
+    )
+    [queued] = _receive_all()
+    assert queued == {
+        "type": "email",
+        "id": message_id,
+        "subject": "[Microblog] Test",
+        "sender": "no-reply@example.com",
+        "recipients": ["a@example.com"],
+        "text_body": "text body",
+        "html_body": "<h1>HTML body</h1>",
+        "cc": ["c@example.com"],
+        "bcc": ["b@example.com"],
+    }
+
+
+def test_send_email_needs_a_recipient() -> None:
+    with pytest.raises(ValidationError):
+        mailer.send_email("s", "no-reply@example.com", [], "t", "h")
+    assert _receive_all() == []
+
+
+def test_mime_is_multipart_alternative_with_text_first() -> None:
+    email = mailer.QueuedEmail(
+        id="abc",
+        subject="[Microblog] Reset Your Password",
+        sender="no-reply@example.com",
+        recipients=("susan@example.com",),
+        text_body="Dear susan,",
+        html_body="<p>Dear susan,</p>",
+        cc=("cc@example.com",),
+        bcc=("hidden@example.com",),
+    )
+    mime = message_from_bytes(email.to_mime(sender_name="Microblog").as_bytes())
+    assert mime.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in mime.get_payload()] == ["text/plain", "text/html"]  # type: ignore[union-attr]
+    assert mime["From"] == "Microblog <no-reply@example.com>"
+    assert mime["To"] == "susan@example.com"
+    assert mime["Cc"] == "cc@example.com"
+    assert mime["Bcc"] is None  # bcc recipients are envelope-only
+    assert mime["Message-ID"].startswith("<")
+    assert "abc" in mime["Message-ID"]
+    assert email.all_recipients == ["susan@example.com", "cc@example.com", "hidden@example.com"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"id": "1", "subject": "s", "sender": "a@example.com", "recipients": []},
+        {
+            "id": "1",
+            "subject": "s",
+            "sender": "a@example.com",
+            "recipients": None,
+            "text_body": "t",
+            "html_body": "h",
+        },
+    ],
+)
+def test_malformed_queue_messages_are_refused(data: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        mailer.QueuedEmail.from_dict(data)

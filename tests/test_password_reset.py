@@ -1,0 +1,131 @@
+"""Password reset as a domain service (no HTTP): request, compose, confirm once."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+import time_machine
+
+from chalicelib import accounts, aws, password_reset, tokens
+from chalicelib.errors import AuthenticationError, InvalidTokenError, ValidationError
+from chalicelib.settings import get_settings
+from tests.conftest import (
+    BASE_URL,
+    NEW_PASSWORD,
+    PASSWORD,
+    drain_queue,
+    reset_token_from,
+    sent_mail,
+)
+
+
+@pytest.fixture
+def user() -> accounts.User:
+    return accounts.register("susan", "Susan@Example.com", PASSWORD)
+
+
+def _queued() -> list[dict[str, Any]]:
+    response = aws.sqs().receive_message(QueueUrl=aws.queue_url(), MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in response.get("Messages", [])]
+
+
+def _token_by_mail() -> str:
+    password_reset.request_reset("susan@example.com")
+    drain_queue()
+    return reset_token_from(sent_mail()[-1])
+
+
+def test_request_only_queues_a_job_known_or_not(user: accounts.User) -> None:
+    password_reset.request_reset("SUSAN@example.com")
+    password_reset.request_reset("nobody@example.com")
+    assert _queued() == [
+        {"type": "password_reset_requested", "email": "SUSAN@example.com"},
+        {"type": "password_reset_requested", "email": "nobody@example.com"},
+    ]
+    assert sent_mail() == []
+
+
+@pytest.mark.parametrize("email", ["", "nope", "a@b", "x@example.com\r\nBcc: y@example.com"])
+def test_request_refuses_malformed_addresses(email: str) -> None:
+    with pytest.raises(ValidationError):
+        password_reset.request_reset(email)
+    assert _queued() == []
+
+
+def test_the_email_follows_the_tutorial(user: accounts.User) -> None:
+    token = _token_by_mail()
+    [mail] = sent_mail()
+    settings = get_settings()
+    assert mail.message["Subject"] == "[Microblog] Reset Your Password"
+    assert mail.source == settings.admins[0]
+    assert mail.message["To"] == "Susan@example.com"
+    link = f"{BASE_URL}/reset_password/{token}"
+    for part in (mail.part("plain"), mail.part("html")):
+        assert "Dear susan," in part
+        assert link in part
+        assert "If you have not requested a password reset simply ignore this message." in part
+    assert f'href="{link}"' in mail.part("html")
+    claims = tokens.verify(tokens.Purpose.RESET_PASSWORD, token)
+    assert claims.user_id == user.id
+    assert claims.expires_at - time.time() == pytest.approx(600, abs=5)
+
+
+def test_confirm_sets_the_password_and_voids_every_outstanding_token(
+    user: accounts.User,
+) -> None:
+    first, second = _token_by_mail(), _token_by_mail()
+    access = accounts.issue_token(user, tokens.Purpose.ACCESS, 3600)
+    session = accounts.issue_token(user, tokens.Purpose.SESSION, 3600)
+    password_reset.confirm_reset(first, NEW_PASSWORD)
+    assert accounts.authenticate("susan", NEW_PASSWORD).id == user.id
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate("susan", PASSWORD)
+    for token in (first, second):
+        with pytest.raises(InvalidTokenError):
+            password_reset.confirm_reset(token, "another fine password")
+    for purpose, token in ((tokens.Purpose.ACCESS, access), (tokens.Purpose.SESSION, session)):
+        with pytest.raises(AuthenticationError):
+            accounts.user_from_token(purpose, token)
+
+
+def test_resetting_to_the_same_password_still_voids_the_link(user: accounts.User) -> None:
+    token = _token_by_mail()
+    password_reset.confirm_reset(token, PASSWORD)
+    with pytest.raises(InvalidTokenError):
+        password_reset.check_token(token)
+
+
+def test_expired_link_is_refused() -> None:
+    accounts.register("susan", "susan@example.com", PASSWORD)
+    with time_machine.travel(1_900_000_000, tick=False):
+        token = _token_by_mail()
+    with time_machine.travel(1_900_000_000 + 601, tick=False), pytest.raises(InvalidTokenError):
+        password_reset.confirm_reset(token, NEW_PASSWORD)
+    assert accounts.authenticate("susan", PASSWORD)
+
+
+def test_an_access_token_is_not_a_reset_token(user: accounts.User) -> None:
+    access = accounts.issue_token(user, tokens.Purpose.ACCESS, 600)
+    with pytest.raises(InvalidTokenError):
+        password_reset.confirm_reset(access, NEW_PASSWORD)
+
+
+def test_a_token_for_a_deleted_user_is_refused(user: accounts.User) -> None:
+    token = _token_by_mail()
+    record = accounts.load_record(user.id)
+    assert record is not None
+    record.delete()
+    with pytest.raises(InvalidTokenError):
+        password_reset.confirm_reset(token, NEW_PASSWORD)
+
+
+def test_repeat_mismatch_is_checked_after_the_token(user: accounts.User) -> None:
+    token = _token_by_mail()
+    with pytest.raises(ValidationError, match="must match"):
+        password_reset.confirm_reset(token, NEW_PASSWORD, repeat="other")
+    with pytest.raises(InvalidTokenError):
+        password_reset.confirm_reset("bogus", NEW_PASSWORD, repeat="other")
+    assert accounts.authenticate("susan", PASSWORD)

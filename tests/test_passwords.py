@@ -1,0 +1,68 @@
+"""Passwords: argon2id hashes, constant-cost checks, and the password policy."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import passwords
+from chalicelib.errors import PasswordPolicyError
+
+
+def test_hashes_are_argon2id_salted_and_verify() -> None:
+    first = passwords.hash_password("correct horse battery staple")
+    second = passwords.hash_password("correct horse battery staple")
+    assert first.startswith("$argon2id$")
+    assert first != second
+    assert "correct horse" not in first
+    assert passwords.verify_password(first, "correct horse battery staple")
+    assert not passwords.verify_password(first, "correct horse battery stable")
+
+
+def test_verify_never_raises_on_a_broken_hash() -> None:
+    assert not passwords.verify_password("not-a-hash", "whatever")
+
+
+def test_fingerprint_changes_with_every_new_hash() -> None:
+    first = passwords.hash_password("same password again")
+    second = passwords.hash_password("same password again")
+    assert passwords.fingerprint(first) == passwords.fingerprint(first)
+    assert passwords.fingerprint(first) != passwords.fingerprint(second)
+
+
+def test_weak_parameters_need_a_rehash() -> None:
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("some password")
+    assert passwords.needs_rehash(weak)
+    assert not passwords.needs_rehash(passwords.hash_password("some password"))
+
+
+def test_common_password_list_is_shipped() -> None:
+    common = passwords.common_passwords()
+    assert len(common) >= 9_000
+    assert {"password", "123456", "qwerty"} <= common
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "at least 8"),
+        ("x" * 257, "at most 256"),
+        ("password", "too common"),
+        ("Password1", "too common"),
+        ("iloveyou", "too common"),
+        ("SusanTheGreat", "username"),
+        ("susan@example.com", "username or email"),
+        ("susan.smith", "username or email"),
+    ],
+)
+def test_policy_refuses_with_a_clear_message(password: str, message: str) -> None:
+    username = "SusanTheGreat" if password == "SusanTheGreat" else "susan"
+    email = "susan.smith@example.com" if password == "susan.smith" else "susan@example.com"
+    with pytest.raises(PasswordPolicyError, match=message):
+        passwords.check_policy(password, username, email)
+
+
+@pytest.mark.parametrize("password", ["x" * 8, "a long passphrase with spaces", "é" * 256])
+def test_policy_accepts_reasonable_passwords(password: str) -> None:
+    passwords.check_policy(password, "susan", "susan@example.com")

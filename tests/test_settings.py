@@ -1,0 +1,90 @@
+"""Settings: built once from the environment; bad or missing secrets fail loudly."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from chalicelib.errors import ConfigError
+from chalicelib.settings import load_settings
+
+STRONG = "k" * 48
+BASE = {
+    "SECRET_KEY": STRONG,
+    "PUBLIC_BASE_URL": "https://accounts.example.com/api/",
+    "ADMINS": "no-reply@example.com, admin@example.com",
+}
+
+
+def test_reads_environment_and_derives_values() -> None:
+    settings = load_settings({**BASE, "RESET_TOKEN_TTL_SECONDS": "120"})
+    assert settings.public_base_url == "https://accounts.example.com/api"
+    assert settings.base_path == "/api"
+    assert settings.secure_cookies
+    assert settings.mail_sender == "no-reply@example.com"
+    assert settings.admins == ("no-reply@example.com", "admin@example.com")
+    assert settings.reset_token_ttl == 120
+    assert not settings.development
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(BASE)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.secret_key = "other"  # type: ignore[misc]
+
+
+def test_reset_tokens_live_ten_minutes_by_default() -> None:
+    assert load_settings(BASE).reset_token_ttl == 600
+
+
+@pytest.mark.parametrize(
+    "secret", ["", "you-will-never-guess", "change-me", "short-but-not-a-placeholder"]
+)
+def test_production_refuses_empty_placeholder_or_short_secrets(secret: str) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings({**BASE, "SECRET_KEY": secret})
+
+
+def test_development_accepts_a_placeholder_secret_but_not_none() -> None:
+    dev = {**BASE, "APP_ENV": "development", "PUBLIC_BASE_URL": "http://127.0.0.1:8000"}
+    assert load_settings({**dev, "SECRET_KEY": "change-me"}).development
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings({**dev, "SECRET_KEY": ""})
+
+
+def test_a_key_parameter_replaces_the_inline_secret() -> None:
+    settings = load_settings({**BASE, "SECRET_KEY": "", "SECRET_KEY_PARAMETER": "/app/keys"})
+    assert settings.secret_parameter == "/app/keys"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "accounts.example.com",
+        "ftp://accounts.example.com",
+        "https://accounts.example.com/?next=x",
+        "http://accounts.example.com",
+    ],
+)
+def test_public_base_url_must_be_absolute_and_https_in_production(url: str) -> None:
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        load_settings({**BASE, "PUBLIC_BASE_URL": url})
+
+
+def test_http_base_url_is_fine_in_development() -> None:
+    env = {**BASE, "APP_ENV": "development", "PUBLIC_BASE_URL": "http://127.0.0.1:8000"}
+    assert not load_settings(env).secure_cookies
+
+
+@pytest.mark.parametrize("admins", ["", " , ", "not-an-address", "Bob <bob@example.com>"])
+def test_admins_must_hold_valid_addresses(admins: str) -> None:
+    with pytest.raises(ConfigError, match="ADMINS"):
+        load_settings({**BASE, "ADMINS": admins})
+
+
+@pytest.mark.parametrize("value", ["ten", "0", "-5"])
+def test_token_lifetime_must_be_a_positive_integer(value: str) -> None:
+    with pytest.raises(ConfigError, match="RESET_TOKEN_TTL_SECONDS"):
+        load_settings({**BASE, "RESET_TOKEN_TTL_SECONDS": value})

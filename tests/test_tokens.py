@@ -1,0 +1,124 @@
+"""Tokens: signed HS256 JWTs, purpose-bound, short-lived, verified with a pinned algorithm."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import jwt
+import pytest
+import time_machine
+
+from chalicelib import tokens
+from chalicelib.errors import InvalidTokenError
+from chalicelib.keys import get_keyring, keyring_from_secrets
+from chalicelib.tokens import Purpose
+
+USER = "0b8c7f3e-0000-4000-8000-000000000001"
+FP = "fingerprint-1"
+
+
+def _payload(token: str) -> dict[str, object]:
+    return dict(jwt.decode(token, options={"verify_signature": False}))
+
+
+def test_round_trip_keeps_user_fingerprint_and_tutorial_claim() -> None:
+    token = tokens.issue(Purpose.RESET_PASSWORD, USER, FP, ttl=600)
+    assert isinstance(token, str)
+    claims = tokens.verify(Purpose.RESET_PASSWORD, token)
+    assert (claims.user_id, claims.fingerprint) == (USER, FP)
+    payload = _payload(token)
+    assert payload["reset_password"] == USER
+    assert payload["exp"] == payload["iat"] + 600  # type: ignore[operator]
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "HS256"
+    assert header["kid"] == get_keyring().current.kid
+
+
+@pytest.mark.parametrize(
+    ("issued_for", "used_as"),
+    [
+        (Purpose.ACCESS, Purpose.RESET_PASSWORD),
+        (Purpose.RESET_PASSWORD, Purpose.ACCESS),
+        (Purpose.SESSION, Purpose.ACCESS),
+        (Purpose.RESET_PASSWORD, Purpose.SESSION),
+    ],
+)
+def test_tokens_are_bound_to_their_purpose(issued_for: Purpose, used_as: Purpose) -> None:
+    token = tokens.issue(issued_for, USER, FP, ttl=600)
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(used_as, token)
+
+
+def test_token_expires_after_its_lifetime() -> None:
+    with time_machine.travel(1_800_000_000, tick=False):
+        token = tokens.issue(Purpose.RESET_PASSWORD, USER, FP, ttl=600)
+    with time_machine.travel(1_800_000_000 + 599, tick=False):
+        assert tokens.verify(Purpose.RESET_PASSWORD, token).user_id == USER
+    with time_machine.travel(1_800_000_000 + 601, tick=False), pytest.raises(InvalidTokenError):
+        tokens.verify(Purpose.RESET_PASSWORD, token)
+
+
+def _sign(payload: dict[str, object], secret: bytes | None = None, **header: str) -> str:
+    key = get_keyring().current
+    return jwt.encode(
+        payload, secret or key.secret, algorithm="HS256", headers={"kid": key.kid, **header}
+    )
+
+
+def _valid_payload() -> dict[str, object]:
+    now = int(time.time())
+    return {
+        "reset_password": USER,
+        "aud": Purpose.RESET_PASSWORD.audience,
+        "pwd": FP,
+        "iat": now,
+        "exp": now + 600,
+    }
+
+
+def test_the_tutorials_two_claims_are_not_enough() -> None:
+    token = _sign({"reset_password": USER, "exp": int(time.time()) + 600})
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(Purpose.RESET_PASSWORD, token)
+
+
+@pytest.mark.parametrize("missing", ["pwd", "aud", "iat", "exp", "reset_password"])
+def test_every_claim_is_required(missing: str) -> None:
+    payload = _valid_payload()
+    del payload[missing]
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(Purpose.RESET_PASSWORD, _sign(payload))
+
+
+def test_a_token_signed_with_another_key_is_refused() -> None:
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(Purpose.RESET_PASSWORD, _sign(_valid_payload(), secret=b"x" * 48))
+
+
+def test_alg_none_is_refused() -> None:
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "kid": "x"}).encode())
+    body = base64.urlsafe_b64encode(json.dumps(_valid_payload()).encode())
+    token = f"{header.decode().rstrip('=')}.{body.decode().rstrip('=')}."
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(Purpose.RESET_PASSWORD, token)
+
+
+@pytest.mark.parametrize("token", ["", "abc", "a.b.c", "x" * 5000])
+def test_garbage_and_oversized_tokens_are_refused(token: str) -> None:
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(Purpose.RESET_PASSWORD, token)
+
+
+def test_previous_key_still_verifies_and_unknown_kid_does_not() -> None:
+    old = keyring_from_secrets("o" * 40)
+    token = tokens.issue(Purpose.ACCESS, USER, FP, ttl=60, keyring=old)
+    rotated = keyring_from_secrets("n" * 40, previous="o" * 40)
+    assert tokens.verify(Purpose.ACCESS, token, keyring=rotated).user_id == USER
+    assert (
+        jwt.get_unverified_header(tokens.issue(Purpose.ACCESS, USER, FP, 60, rotated))["kid"]
+        == rotated.current.kid
+    )
+    with pytest.raises(InvalidTokenError):
+        tokens.verify(Purpose.ACCESS, token, keyring=keyring_from_secrets("n" * 40))
