@@ -6,13 +6,15 @@ worker is the SQS handler below. All logic lives in chalicelib/.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Chalice, SQSEvent
+from chalice.app import Chalice, Request, Response, SQSEvent
 
 from chalicelib import worker
 from chalicelib.settings import get_settings
 from chalicelib.web.api import api
+from chalicelib.web.logging import log_request
 from chalicelib.web.pages import pages
 
 settings = get_settings()
@@ -20,6 +22,12 @@ settings = get_settings()
 app = Chalice(app_name="microblog-accounts")
 app.register_blueprint(pages)
 app.register_blueprint(api)
+
+
+@app.middleware("http")
+def request_log(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """One structured JSON line per request."""
+    return log_request(event, get_response)
 
 
 @app.on_sqs_message(queue=settings.queue_name, batch_size=10)

@@ -12,7 +12,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import passwords, tokens
+from chalicelib import notifications, passwords, throttle, tokens
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
@@ -26,6 +26,8 @@ from chalicelib.settings import get_settings
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
 USERNAME_RULE = "Usernames are 3 to 32 characters: letters, digits, '.', '_' and '-'."
 MAX_EMAIL_LENGTH = 254
+LOGIN_SCOPE = "login"
+LOGIN_FAILED = "Invalid username or password"
 # Looked up when a guard names no user, so unknown and known users cost the same reads.
 NO_USER_ID = "none"
 
@@ -138,14 +140,37 @@ def find_by_login(identifier: str) -> UserRecord | None:
 
 
 def authenticate(identifier: str, password: str) -> User:
-    """The user whose credentials these are; unknown users cost the same and fail alike."""
-    record = find_by_login(identifier.strip()) if 0 < len(identifier) <= MAX_EMAIL_LENGTH else None
-    if record is None or len(password) > passwords.MAX_LENGTH:
-        passwords.verify_password(passwords.dummy_hash(), password[: passwords.MAX_LENGTH])
-        raise AuthenticationError("Invalid username or password")
-    if not passwords.verify_password(record.password_hash, password):
-        raise AuthenticationError("Invalid username or password")
+    """The user whose credentials these are.
+
+    Unknown users, wrong passwords and locked logins cost the same work (one counter
+    update, two reads, one argon2 verification) and fail with the same error.
+    """
+    settings = get_settings()
+    name = identifier.strip().casefold()[:MAX_EMAIL_LENGTH]
+    attempts = throttle.hit(LOGIN_SCOPE, name, settings.login_lock_seconds)
+    record = find_by_login(name) if name else None
+    locked = attempts > settings.login_max_failures
+    candidate = passwords.DUMMY_HASH if record is None or locked else record.password_hash
+    matched = passwords.verify_password(candidate, password[: passwords.MAX_LENGTH])
+    if record is None or locked or not matched or len(password) > passwords.MAX_LENGTH:
+        raise AuthenticationError(LOGIN_FAILED)
+    throttle.clear(LOGIN_SCOPE, name, settings.login_lock_seconds)
     return User.from_record(record)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> User:
+    """A logged-in user's password change: the current password is checked like a login."""
+    authenticate(user.username, current_password)
+    record = load_record(user.id)
+    if record is None:
+        raise AuthenticationError(LOGIN_FAILED)
+    passwords.check_policy(new_password, record.username, record.email)
+    try:
+        changed = set_password(record, new_password)
+    except StaleWriteError:
+        raise AuthenticationError(LOGIN_FAILED) from None
+    notifications.password_changed(changed)
+    return changed
 
 
 def issue_token(user: User, purpose: tokens.Purpose, ttl: int) -> str:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import accounts, mailer, passwords, tokens
+from chalicelib import accounts, mailer, notifications, passwords, throttle, tokens
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import InvalidTokenError, StaleWriteError, ValidationError
 from chalicelib.models import UserRecord
@@ -16,17 +16,28 @@ from chalicelib.settings import get_settings
 
 RESET_REQUESTED = "password_reset_requested"
 RESET_SUBJECT = "[Microblog] Reset Your Password"
+HOUR = 3600
 
 
-def request_reset(email: str) -> None:
+def request_reset(email: str, client_ip: str) -> bool:
     """Accept a reset request for any well-formed address; the worker decides if mail goes out.
 
-    Known and unknown addresses take the very same path here (validate, enqueue), so the
-    answer and its timing reveal nothing; the lookup and the rendering happen behind the queue.
+    Known and unknown addresses take the very same path here (validate, count, enqueue), so
+    the answer and its timing reveal nothing; the lookup and the rendering happen behind the
+    queue. Requests over the per-address or per-client cap are counted and dropped, and the
+    caller answers them like any other. Returns whether a job was queued.
     """
+    settings = get_settings()
     address = accounts.normalize_email(email)
+    per_address = throttle.hit("reset-address", address.casefold(), HOUR)
+    per_client = throttle.hit("reset-client", client_ip, HOUR)
+    if per_address > settings.reset_emails_per_hour:
+        return False
+    if per_client > settings.reset_requests_per_ip_per_hour:
+        return False
     body = json.dumps({"type": RESET_REQUESTED, "email": address})
     sqs().send_message(QueueUrl=queue_url(), MessageBody=body)
+    return True
 
 
 def reset_link(token: str) -> str:
@@ -78,6 +89,8 @@ def confirm_reset(token: str, new_password: str, repeat: str | None = None) -> a
         raise ValidationError("Passwords must match.", "password2")
     passwords.check_policy(new_password, record.username, record.email)
     try:
-        return accounts.set_password(record, new_password)
+        user = accounts.set_password(record, new_password)
     except StaleWriteError:
         raise InvalidTokenError("token already used") from None
+    notifications.password_changed(user)
+    return user

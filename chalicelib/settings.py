@@ -38,6 +38,10 @@ class Settings:
     session_ttl: int
     remember_me_ttl: int
     max_body_bytes: int
+    reset_emails_per_hour: int
+    reset_requests_per_ip_per_hour: int
+    login_max_failures: int
+    login_lock_seconds: int
 
     @property
     def mail_sender(self) -> str:
@@ -131,6 +135,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         session_ttl=_int(env, "SESSION_TTL_SECONDS", 12 * 3600),
         remember_me_ttl=_int(env, "REMEMBER_ME_TTL_SECONDS", 30 * 24 * 3600),
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024),
+        reset_emails_per_hour=_int(env, "RESET_EMAILS_PER_HOUR", 3),
+        reset_requests_per_ip_per_hour=_int(env, "RESET_REQUESTS_PER_IP_PER_HOUR", 20),
+        login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
+        login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
     )
 
 

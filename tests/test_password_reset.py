@@ -33,14 +33,14 @@ def _queued() -> list[dict[str, Any]]:
 
 
 def _token_by_mail() -> str:
-    password_reset.request_reset("susan@example.com")
+    password_reset.request_reset("susan@example.com", "192.0.2.1")
     drain_queue()
     return reset_token_from(sent_mail()[-1])
 
 
 def test_request_only_queues_a_job_known_or_not(user: accounts.User) -> None:
-    password_reset.request_reset("SUSAN@example.com")
-    password_reset.request_reset("nobody@example.com")
+    password_reset.request_reset("SUSAN@example.com", "192.0.2.1")
+    password_reset.request_reset("nobody@example.com", "192.0.2.1")
     assert _queued() == [
         {"type": "password_reset_requested", "email": "SUSAN@example.com"},
         {"type": "password_reset_requested", "email": "nobody@example.com"},
@@ -51,7 +51,7 @@ def test_request_only_queues_a_job_known_or_not(user: accounts.User) -> None:
 @pytest.mark.parametrize("email", ["", "nope", "a@b", "x@example.com\r\nBcc: y@example.com"])
 def test_request_refuses_malformed_addresses(email: str) -> None:
     with pytest.raises(ValidationError):
-        password_reset.request_reset(email)
+        password_reset.request_reset(email, "192.0.2.1")
     assert _queued() == []
 
 

@@ -7,7 +7,13 @@ from chalice.app import Blueprint, Request, Response
 from chalicelib import accounts, password_reset, tokens
 from chalicelib.errors import AuthenticationError
 from chalicelib.settings import get_settings
-from chalicelib.web.http import api_errors, json_response, parse_json, string_field
+from chalicelib.web.http import (
+    api_errors,
+    client_ip,
+    json_response,
+    parse_json,
+    string_field,
+)
 
 api = Blueprint(__name__)
 
@@ -45,24 +51,45 @@ def create_token() -> Response:
     data = parse_json(_request())
     identifier = string_field(data, "username", required=False) or string_field(data, "email")
     user = accounts.authenticate(identifier, string_field(data, "password"))
+    return json_response(_token_json(user))
+
+
+def _bearer_user() -> accounts.User:
+    scheme, _, token = _request().headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("a bearer token is required")
+    return accounts.user_from_token(tokens.Purpose.ACCESS, token.strip())
+
+
+def _token_json(user: accounts.User) -> dict[str, str | int]:
     ttl = get_settings().access_token_ttl
     token = accounts.issue_token(user, tokens.Purpose.ACCESS, ttl)
-    return json_response({"access_token": token, "token_type": "bearer", "expires_in": ttl})
+    return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
 
 
 @api.route("/api/users/me", methods=["GET"])
 @api_errors
 def me() -> Response:
-    scheme, _, token = _request().headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationError("a bearer token is required")
-    return json_response(_user_json(accounts.user_from_token(tokens.Purpose.ACCESS, token.strip())))
+    return json_response(_user_json(_bearer_user()))
+
+
+@api.route("/api/users/me/password", methods=["POST"])
+@api_errors
+def change_password() -> Response:
+    user = _bearer_user()
+    data = parse_json(_request())
+    changed = accounts.change_password(
+        user, string_field(data, "current_password"), string_field(data, "new_password")
+    )
+    # Every earlier token is void now; hand back a fresh one.
+    return json_response(_token_json(changed))
 
 
 @api.route("/api/password-reset", methods=["POST"])
 @api_errors
 def request_password_reset() -> Response:
-    password_reset.request_reset(string_field(parse_json(_request()), "email"))
+    request = _request()
+    password_reset.request_reset(string_field(parse_json(request), "email"), client_ip(request))
     return json_response({"message": RESET_ACCEPTED}, 202)
 
 

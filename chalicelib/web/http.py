@@ -73,6 +73,12 @@ def parse_json(request: Request) -> dict[str, Any]:
     return data
 
 
+def client_ip(request: Request) -> str:
+    """The caller's address as API Gateway saw it (not a spoofable X-Forwarded-For)."""
+    identity = request.context.get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
 def string_field(data: Mapping[str, Any], name: str, required: bool = True) -> str:
     """A string field of a JSON body (missing optional fields read as '')."""
     value = data.get(name)

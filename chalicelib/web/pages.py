@@ -19,7 +19,7 @@ from chalicelib.errors import (
 )
 from chalicelib.rendering import render
 from chalicelib.web.context import PageRequest
-from chalicelib.web.http import FORM_TYPE, parse_form
+from chalicelib.web.http import FORM_TYPE, client_ip, parse_form
 
 pages = Blueprint(__name__)
 
@@ -144,7 +144,7 @@ def reset_password_request_form(page: PageRequest) -> Response:
 @with_form
 def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
     try:
-        password_reset.request_reset(form.get("email", ""))
+        password_reset.request_reset(form.get("email", ""), client_ip(page.request))
     except ValidationError as exc:
         return page.page(
             "reset_password_request.html",

@@ -1,0 +1,28 @@
+"""The per-request log line: request id, route, status, latency; never a token or body."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+from chalice.app import Request, Response
+
+from chalicelib.logs import logger, scrub_path
+
+
+def log_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Run the view and log one JSON line about it."""
+    started = time.perf_counter()
+    response = get_response(request)
+    context = request.context
+    logger.info(
+        "request",
+        request_id=context.get("requestId") or uuid.uuid4().hex,
+        method=request.method,
+        route=context.get("resourcePath"),
+        path=scrub_path(request.path),
+        status=response.status_code,
+        latency_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+    return response
