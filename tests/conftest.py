@@ -27,13 +27,16 @@ os.environ.update(
 )
 
 import email
+import io
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 from urllib.parse import urlencode
 
+import botocore.handlers
 import pytest
 from chalice.test import Client
 from moto import mock_aws
@@ -49,12 +52,34 @@ from ops.provision import provision
 BASE_URL = os.environ["PUBLIC_BASE_URL"]
 
 
+class AwsCalls:
+    """Counts every AWS API call (boto3 and PynamoDB alike) while recording."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.recording = False
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        if self.recording:
+            self.calls.append(f"{model.service_model.service_name}.{model.name}")
+
+    def record(self) -> list[str]:
+        self.calls, self.recording = [], True
+        return self.calls
+
+
+# Registered like moto's own stubber: every botocore session made from now on calls it.
+AWS_CALLS = AwsCalls()
+botocore.handlers.BUILTIN_HANDLERS.append(("before-call", AWS_CALLS))
+
+
 @pytest.fixture(autouse=True)
 def aws_env() -> Iterator[None]:
     """A fresh moto account per test, provisioned like a real stage."""
     with mock_aws():
         provision(get_settings())
         yield
+    AWS_CALLS.recording = False
 
 
 @pytest.fixture
@@ -188,3 +213,19 @@ class Browser:
 @pytest.fixture
 def browser(client: Client) -> Browser:
     return Browser(client)
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """A reader of every JSON log line the app wrote since the test began, parsed."""
+    from chalicelib.logs import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    target = logging.getLogger(logger.service)
+    target.addHandler(handler)
+    try:
+        yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    finally:
+        target.removeHandler(handler)

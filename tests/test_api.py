@@ -172,3 +172,30 @@ def test_confirm_enforces_the_password_policy(client: Client, susan: dict[str, A
     assert weak.status_code == 400
     assert weak.json_body["field"] == "password"
     assert _login(client, username="susan", password=PASSWORD).status_code == 200
+
+
+def test_change_password_checks_the_current_one_and_voids_old_tokens(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    old = _login(client, username="susan", password=PASSWORD).json_body["access_token"]
+    bearer = {"Authorization": f"Bearer {old}"}
+    path = "/api/users/me/password"
+    wrong = post_json(
+        client, path, {"current_password": "nope", "new_password": NEW_PASSWORD}, **bearer
+    )
+    assert wrong.status_code == 401
+    weak = post_json(
+        client, path, {"current_password": PASSWORD, "new_password": "password1"}, **bearer
+    )
+    assert weak.status_code == 400
+    assert weak.json_body["message"] == "This password is too common; please choose another."
+    changed = post_json(
+        client, path, {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, **bearer
+    )
+    assert changed.status_code == 200
+    fresh = {"Authorization": f"Bearer {changed.json_body['access_token']}"}
+    assert client.http.get("/api/users/me", headers=bearer).status_code == 401
+    assert client.http.get("/api/users/me", headers=fresh).status_code == 200
+    assert _login(client, username="susan", password=NEW_PASSWORD).status_code == 200
+    drain_queue()
+    assert sent_mail()[-1].message["Subject"] == "[Microblog] Your password was changed"

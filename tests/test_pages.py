@@ -254,3 +254,29 @@ def test_html_forms_must_be_urlencoded(client: Client) -> None:
         "/login", body='{"username": "x"}', headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 415
+
+
+def test_reset_page_loads_nothing_from_elsewhere(
+    browser: Browser, client: Client, susan: dict[str, Any]
+) -> None:
+    import re
+
+    body = browser.get(f"/reset_password/{_reset_token(client)}").body.decode()
+    references = re.findall(r'(?:src|href|action)="([^"]*)"', body)
+    assert references  # the stylesheet, the nav links, the form
+    assert all(ref == "" or ref.startswith("/prod/") for ref in references), references
+    assert "<script" not in body
+
+
+def test_register_form_explains_the_password_policy(browser: Browser) -> None:
+    response = browser.submit(
+        "/register",
+        {
+            "username": "bob",
+            "email": "bob@example.com",
+            "password": "qwerty123",
+            "password2": "qwerty123",
+        },
+    )
+    assert response.status_code == 400
+    assert "This password is too common; please choose another." in response.body.decode()

@@ -129,3 +129,19 @@ def test_repeat_mismatch_is_checked_after_the_token(user: accounts.User) -> None
     with pytest.raises(InvalidTokenError):
         password_reset.confirm_reset("bogus", NEW_PASSWORD, repeat="other")
     assert accounts.authenticate("susan", PASSWORD)
+
+
+def test_a_reset_sends_a_password_changed_notice_without_a_login_link(
+    user: accounts.User,
+) -> None:
+    token = _token_by_mail()
+    password_reset.confirm_reset(token, NEW_PASSWORD)
+    drain_queue()
+    notice = sent_mail()[-1]
+    assert notice.message["Subject"] == "[Microblog] Your password was changed"
+    assert notice.destinations[0] == "Susan@example.com"
+    for part in (notice.part("plain"), notice.part("html")):
+        assert "Dear susan," in part
+        assert "/reset_password/" not in part  # no token link
+        assert "/login" not in part
+        assert "<a " not in part

@@ -1,0 +1,241 @@
+"""Abuse resistance: enumeration, email bombing, login guessing, races."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from chalicelib import accounts, password_reset, passwords
+from chalicelib.errors import ConflictError, InvalidTokenError
+from chalicelib.models import UserRecord
+from tests.conftest import (
+    AWS_CALLS,
+    NEW_PASSWORD,
+    PASSWORD,
+    Browser,
+    drain_queue,
+    post_json,
+    reset_token_from,
+    sent_mail,
+)
+
+KNOWN, UNKNOWN = "susan@example.com", "nobody@example.com"
+
+
+def _calls(action: Callable[[], Any]) -> list[str]:
+    calls = AWS_CALLS.record()
+    action()
+    AWS_CALLS.recording = False
+    return list(calls)
+
+
+# -- enumeration -------------------------------------------------------------
+
+
+def test_reset_request_answers_and_aws_work_are_identical(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    post_json(client, "/api/password-reset", {"email": "warm@example.com"})  # cold-start lookups
+    answers, calls = {}, {}
+    for email in (KNOWN, UNKNOWN):
+        calls[email] = _calls(
+            lambda email=email: answers.__setitem__(
+                email, post_json(client, "/api/password-reset", {"email": email})
+            )
+        )
+    assert answers[KNOWN].status_code == answers[UNKNOWN].status_code == 202
+    assert answers[KNOWN].body == answers[UNKNOWN].body
+    assert answers[KNOWN].headers == answers[UNKNOWN].headers
+    assert calls[KNOWN] == calls[UNKNOWN]
+    assert "sqs.SendMessage" in calls[KNOWN]
+
+
+def test_html_reset_form_answers_alike(client: Client, susan: dict[str, Any]) -> None:
+    responses = []
+    for email in (KNOWN, UNKNOWN):
+        browser = Browser(client)
+        responses.append(browser.submit("/reset_password_request", {"email": email}))
+    known, unknown = responses
+    assert known.status_code == unknown.status_code == 303
+    assert known.body == unknown.body
+    assert known.headers["Location"] == unknown.headers["Location"]
+    assert [c.split("=")[0] for c in known.headers["Set-Cookie"]] == [
+        c.split("=")[0] for c in unknown.headers["Set-Cookie"]
+    ]
+
+
+def test_login_answers_and_aws_work_are_identical(client: Client, susan: dict[str, Any]) -> None:
+    answers, calls = {}, {}
+    for name in ("susan", "nobody"):
+        calls[name] = _calls(
+            lambda name=name: answers.__setitem__(
+                name, post_json(client, "/api/tokens", {"username": name, "password": "wrong pw!"})
+            )
+        )
+    assert answers["susan"].status_code == answers["nobody"].status_code == 401
+    assert answers["susan"].body == answers["nobody"].body
+    assert calls["susan"] == calls["nobody"]
+
+
+def _elapsed_ms(client: Client, route: str, body: dict[str, str]) -> float:
+    started = time.perf_counter()
+    post_json(client, route, body)
+    return (time.perf_counter() - started) * 1000
+
+
+def test_known_and_unknown_take_the_same_time(client: Client, susan: dict[str, Any]) -> None:
+    """Medians are printed; the bound is loose because CI machines are noisy."""
+    results = {}
+    for route, rounds, bodies in (
+        ("/api/password-reset", 40, {"known": {"email": KNOWN}, "unknown": {"email": UNKNOWN}}),
+        (
+            "/api/tokens",
+            8,
+            {
+                "known": {"username": "susan", "password": "wrong pw!"},
+                "unknown": {"username": "nobody", "password": "wrong pw!"},
+            },
+        ),
+    ):
+        samples: dict[str, list[float]] = {"known": [], "unknown": []}
+        for _ in range(rounds):  # interleaved, so drift hits both alike
+            for kind, body in bodies.items():
+                samples[kind].append(_elapsed_ms(client, route, body))
+        medians = {kind: statistics.median(values) for kind, values in samples.items()}
+        results[route] = medians
+        print(
+            f"\n{route}: median known {medians['known']:.2f} ms, "
+            f"unknown {medians['unknown']:.2f} ms over {rounds} rounds"
+        )
+    for medians in results.values():
+        assert abs(medians["known"] - medians["unknown"]) < 25
+
+
+# -- email bombing -------------------------------------------------------------
+
+
+def test_eight_requests_send_at_most_three_emails(client: Client, susan: dict[str, Any]) -> None:
+    answers = [post_json(client, "/api/password-reset", {"email": KNOWN}) for _ in range(8)]
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.body for a in answers}) == 1
+    drain_queue()
+    assert len(sent_mail()) == 3
+
+
+def test_the_address_cap_counts_any_spelling(client: Client, susan: dict[str, Any]) -> None:
+    for email in ("susan@example.com", "SUSAN@example.com", "susan@EXAMPLE.COM", KNOWN):
+        post_json(client, "/api/password-reset", {"email": email})
+    drain_queue()
+    assert len(sent_mail()) == 3
+
+
+def test_the_client_cap_stops_spraying_many_addresses(client: Client) -> None:
+    for i in range(25):
+        accounts.register(f"user{i}", f"user{i}@example.com", PASSWORD) if i < 22 else None
+    answers = [
+        post_json(client, "/api/password-reset", {"email": f"user{i}@example.com"})
+        for i in range(22)
+    ]
+    assert {a.status_code for a in answers} == {202}
+    drain_queue()
+    assert len(sent_mail()) == 20  # RESET_REQUESTS_PER_IP_PER_HOUR
+
+
+# -- login guessing ------------------------------------------------------------
+
+
+def test_login_locks_after_repeated_failures_without_revealing_anything(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    def attempt(name: str, password: str) -> Any:
+        return post_json(client, "/api/tokens", {"username": name, "password": password})
+
+    failures = {name: [attempt(name, "wrong pw!") for _ in range(5)] for name in ("susan", "ghost")}
+    locked = attempt("susan", PASSWORD)  # the right password, but too late
+    ghost = attempt("ghost", PASSWORD)
+    assert locked.status_code == ghost.status_code == 401
+    assert locked.body == ghost.body == failures["susan"][0].body
+    assert attempt("Susan", PASSWORD).status_code == 401  # the lock ignores case
+
+
+def test_a_successful_login_resets_the_failure_count(client: Client, susan: dict[str, Any]) -> None:
+    def attempt(password: str) -> int:
+        body = {"username": "susan", "password": password}
+        return int(post_json(client, "/api/tokens", body).status_code)
+
+    assert [attempt("wrong pw!") for _ in range(4)] == [401] * 4
+    assert attempt(PASSWORD) == 200
+    assert [attempt("wrong pw!") for _ in range(4)] == [401] * 4
+    assert attempt(PASSWORD) == 200
+
+
+# -- races ---------------------------------------------------------------------
+
+
+def _together(count: int, action: Callable[[], Any]) -> list[Any]:
+    """Run `action` in `count` threads released at the same moment."""
+    barrier = threading.Barrier(count)
+
+    def run(_: int) -> Any:
+        barrier.wait()
+        try:
+            return action()
+        except (InvalidTokenError, ConflictError) as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_twenty_concurrent_confirms_change_the_password_once(susan: dict[str, Any]) -> None:
+    password_reset.request_reset(KNOWN, "192.0.2.1")
+    drain_queue()
+    token = reset_token_from(sent_mail()[0])
+    results = _together(20, lambda: password_reset.confirm_reset(token, NEW_PASSWORD))
+    winners = [r for r in results if isinstance(r, accounts.User)]
+    assert len(winners) == 1
+    assert all(isinstance(r, InvalidTokenError) for r in results if r not in winners)
+    drain_queue()
+    changed = [m for m in sent_mail() if "was changed" in m.message["Subject"]]
+    assert len(changed) == 1
+
+
+def test_twenty_concurrent_registrations_create_one_account() -> None:
+    counter = iter(range(100))
+    lock = threading.Lock()
+
+    def register() -> Any:
+        with lock:
+            n = next(counter)
+        return accounts.register(f"racer{n}", "same@example.com", PASSWORD)
+
+    results = _together(20, register)
+    assert sum(isinstance(r, accounts.User) for r in results) == 1
+    assert sum(isinstance(r, ConflictError) for r in results) == 19
+    users = list(UserRecord.scan(UserRecord.pk.startswith("user#")))
+    assert len(users) == 1
+
+
+def test_dummy_hash_costs_what_a_real_hash_costs() -> None:
+    assert not passwords.needs_rehash(passwords.DUMMY_HASH)
+
+
+@pytest.mark.parametrize("email", [KNOWN, UNKNOWN])
+def test_throttled_requests_send_nothing_and_answer_alike(
+    client: Client, susan: dict[str, Any], email: str
+) -> None:
+    first = [post_json(client, "/api/password-reset", {"email": email}) for _ in range(3)]
+    drain_queue()
+    before = len(sent_mail())
+    throttled = post_json(client, "/api/password-reset", {"email": email})
+    assert throttled.status_code == 202
+    assert throttled.body == first[0].body
+    assert drain_queue() == 0
+    assert len(sent_mail()) == before

@@ -1,0 +1,106 @@
+"""A battery of forged and misused reset tokens: each one is a 400 and changes nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+import pytest
+import time_machine
+from chalice.test import Client
+
+from chalicelib import accounts, passwords, tokens
+from chalicelib.keys import get_keyring
+from tests.conftest import PASSWORD, post_json
+
+Forge = Callable[[accounts.User], str]
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def _claims(user: accounts.User, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims = {
+        "reset_password": user.id,
+        "aud": tokens.Purpose.RESET_PASSWORD.audience,
+        "pwd": user.fingerprint,
+        "iat": now,
+        "exp": now + 600,
+        **overrides,
+    }
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _sign(claims: dict[str, Any], secret: bytes | None = None, alg: str = "HS256") -> str:
+    key = get_keyring().current
+    return jwt.encode(claims, secret or key.secret, algorithm=alg, headers={"kid": key.kid})
+
+
+def _valid(user: accounts.User) -> str:
+    return accounts.issue_token(user, tokens.Purpose.RESET_PASSWORD, 600)
+
+
+def _expired(user: accounts.User) -> str:
+    with time_machine.travel(time.time() - 601, tick=False):
+        return _valid(user)
+
+
+FORGERIES: dict[str, Forge] = {
+    "alg none": lambda u: f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_claims(u))}.",
+    "alg none with kid": lambda u: (
+        f"{_b64({'alg': 'none', 'kid': get_keyring().current.kid})}.{_b64(_claims(u))}."
+    ),
+    "wrong key": lambda u: _sign(_claims(u), secret=b"attacker-key-" * 4),
+    "HS512 with the right key": lambda u: _sign(_claims(u), alg="HS512"),
+    "expired with the right key": _expired,
+    "access token as reset token": lambda u: accounts.issue_token(u, tokens.Purpose.ACCESS, 600),
+    "session token as reset token": lambda u: accounts.issue_token(u, tokens.Purpose.SESSION, 600),
+    "truncated": lambda u: _valid(u)[:-5],
+    "signature stripped": lambda u: _valid(u).rsplit(".", 1)[0] + ".",
+    "oversized": lambda u: _valid(u) + "A" * 5000,
+    "tutorial's claims only": lambda u: _sign({"reset_password": u.id, "exp": time.time() + 600}),
+    "stale password fingerprint": lambda u: _sign(_claims(u, pwd="not-the-fingerprint")),
+    "another user's id": lambda u: _sign(_claims(u, reset_password="someone-else")),
+    "user id not a string": lambda u: _sign(_claims(u, reset_password=12345)),
+    "unknown kid": lambda u: jwt.encode(
+        _claims(u), get_keyring().current.secret, algorithm="HS256", headers={"kid": "nope"}
+    ),
+    "not a jwt": lambda u: "hello",
+    "empty": lambda u: "",
+}
+
+
+@pytest.mark.parametrize("name", FORGERIES)
+def test_forged_reset_token_is_refused_and_changes_nothing(client: Client, name: str) -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    before = accounts.load_record(user.id)
+    assert before is not None
+    token = FORGERIES[name](user)
+    response = post_json(
+        client, "/api/password-reset/confirm", {"token": token, "password": "a brand new secret"}
+    )
+    assert response.status_code == 400, response.body
+    after = accounts.load_record(user.id)
+    assert after is not None
+    assert after.password_hash == before.password_hash
+    assert passwords.verify_password(after.password_hash, PASSWORD)
+
+
+def test_the_genuine_token_passes_the_same_harness(client: Client) -> None:
+    """The control: the harness does change the password when the token is real."""
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    response = post_json(
+        client,
+        "/api/password-reset/confirm",
+        {"token": _valid(user), "password": "a brand new secret"},
+    )
+    assert response.status_code == 200
+    record = accounts.load_record(user.id)
+    assert record is not None
+    assert passwords.verify_password(record.password_hash, "a brand new secret")

@@ -1,0 +1,74 @@
+"""Logs: one JSON line per request; no token, password or clear email address in any line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from chalice.test import Client
+
+from chalicelib.logs import mask_email, scrub_path
+from tests.conftest import (
+    NEW_PASSWORD,
+    PASSWORD,
+    Browser,
+    drain_queue,
+    post_json,
+    reset_token_from,
+    sent_mail,
+)
+
+Lines = Callable[[], list[dict[str, Any]]]
+
+
+def test_one_structured_line_per_request(client: Client, log_lines: Lines) -> None:
+    client.http.get("/api/health")
+    client.http.get("/login")
+    [health, login] = [line for line in log_lines() if line["message"] == "request"]
+    assert health["route"] == "/api/health"
+    assert health["status"] == 200
+    assert login["route"] == "/login"
+    assert login["method"] == "GET"
+    for line in (health, login):
+        assert line["level"] == "INFO"
+        assert line["request_id"]
+        assert isinstance(line["latency_ms"], float)
+        assert line["timestamp"]
+    assert health["request_id"] != login["request_id"]
+
+
+def test_the_whole_flow_leaves_no_secret_in_the_logs(client: Client, log_lines: Lines) -> None:
+    post_json(
+        client,
+        "/api/users",
+        {"username": "susan", "email": "susan@example.com", "password": PASSWORD},
+    )
+    post_json(client, "/api/password-reset", {"email": "susan@example.com"})
+    post_json(client, "/api/password-reset", {"email": "nobody@example.com"})
+    drain_queue()
+    token = reset_token_from(sent_mail()[0])
+    browser = Browser(client)
+    browser.get(f"/reset_password/{token}")
+    browser.submit(
+        f"/reset_password/{token}", {"password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    access = post_json(client, "/api/tokens", {"username": "susan", "password": NEW_PASSWORD})
+    drain_queue()
+
+    text = "\n".join(json.dumps(line) for line in log_lines())
+    for secret in (token, PASSWORD, NEW_PASSWORD, access.json_body["access_token"]):
+        assert secret not in text
+    for address in ("susan@example.com", "nobody@example.com"):
+        assert address not in text
+    assert "s***@example.com" in text
+    assert "n***@example.com" in text
+    assert "/reset_password/[redacted]" in text
+
+
+def test_scrubbing_helpers() -> None:
+    assert scrub_path("/prod/reset_password/a.b.c") == "/prod/reset_password/[redacted]"
+    assert scrub_path("/reset_password/a.b.c?x=1") == "/reset_password/[redacted]?x=1"
+    assert scrub_path("/login") == "/login"
+    assert mask_email("susan@example.com") == "s***@example.com"
+    assert mask_email("nonsense") == "***"
