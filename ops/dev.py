@@ -224,6 +224,13 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="[dev] %(message)s")
     for noisy in ("botocore", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Powertools says why a queued record failed only at DEBUG, to a non-propagating logger.
+    why = logging.StreamHandler()
+    why.setFormatter(logging.Formatter("[dev] mail worker: %(message)s"))
+    why.addFilter(lambda record: record.getMessage().startswith("Record processing exception"))
+    batch = logging.getLogger("aws_lambda_powertools.utilities.batch.base")
+    batch.setLevel(logging.DEBUG)
+    batch.addHandler(why)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -239,7 +246,7 @@ def main() -> int:
     code = 0
     try:
         stack.start()
-        log.info("%s", banner(dev, stack.outbox_ready))
+        _echo(banner(dev, stack.outbox_ready))
         code = stack.watch()
     except StopRequestedError:
         pass

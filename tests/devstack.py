@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Only what a shell gives a developer: never this test process's AWS_*, SECRET_KEY or tables.
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 STARTUP_TIMEOUT = 60.0
+BANNER = "Microblog dev stack is up"
 LINK = re.compile(r"(\S+/reset_password/[A-Za-z0-9_.-]+)")
 
 
@@ -120,7 +121,7 @@ class DevStack:
 
 
 def start(tmp: Path) -> DevStack:
-    """Start ops.dev as `make dev` does; return once GET /api/health answers 200."""
+    """Start ops.dev as `make dev` does; return once the API answers and the banner is out."""
     dev_dir = tmp / "dev-state"
     log_path = tmp / "ops-dev.log"
     port, emulator_port = free_port(), free_port()
@@ -151,6 +152,7 @@ def start(tmp: Path) -> DevStack:
             health = f"{stack.base_url}/api/health"
             with urllib.request.urlopen(health, timeout=2) as response:  # noqa: S310 - http://
                 if response.status == 200:
+                    stack.wait_for_log(BANNER)
                     return stack
         except (urllib.error.URLError, OSError):
             pass

@@ -26,6 +26,11 @@ OLD_PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "tr0ub4dor & 3 new horses"
 
 
+@pytest.fixture(autouse=True)
+def aws_env() -> None:
+    """Overrides conftest's in-process moto: the stack runs its own moto server process."""
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +25,11 @@ from tests import devstack
 
 OLD_PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "tr0ub4dor & 3 new horses"
+
+
+@pytest.fixture(autouse=True)
+def aws_env() -> None:
+    """Overrides conftest's in-process moto: the stack runs its own moto server process."""
 
 
 @pytest.fixture
@@ -57,7 +66,7 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
     base = stack.base_url
     # No SECRET_KEY was given: one was made and kept for restarts.
     assert len((stack.dev_dir / "secret_key").read_text().strip()) >= 32
-    assert "Microblog dev stack is up" in stack.log()
+    assert f"Open    {base}/register" in stack.log()
 
     status, user = call(
         base,
@@ -119,3 +128,41 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
     assert port_free(stack.port)
     assert port_free(stack.emulator_port)
     assert "stopped" in stack.log()
+
+
+def dev_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in devstack.PASSED_THROUGH}
+    return {**env, "DEV_DIR": str(tmp_path), **extra}
+
+
+def test_importing_ops_dev_leaves_the_app_unread(tmp_path: Path) -> None:
+    """Settings and table names are read at import: ops.dev must set the env first."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import json, sys, ops.dev; print(json.dumps(list(sys.modules)))"],
+        cwd=devstack.ROOT,
+        env=dev_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(json.loads(done.stdout))
+    assert "ops.dev" in loaded
+    assert [m for m in loaded if m == "app" or m.startswith("chalicelib")] == []
+
+
+def test_a_taken_port_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "ops.dev"],
+            cwd=devstack.ROOT,
+            env=dev_env(tmp_path, PORT=str(port), EMULATOR_PORT=str(devstack.free_port())),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode == 1
+    assert f"port {port} on 127.0.0.1 is taken" in done.stderr
+    assert not (tmp_path / "emulator.log").exists()  # no emulator was started

@@ -12,6 +12,11 @@ from chalicelib.settings import load_settings
 from ops.devenv import ROOT, DevConfigError, dev_secret, plan, stage_environment
 
 
+@pytest.fixture(autouse=True)
+def aws_env() -> None:
+    """Overrides conftest's in-process moto: planning touches no AWS at all."""
+
+
 def test_defaults_start_the_emulator_with_dummy_credentials(tmp_path: Path) -> None:
     dev = plan({"PATH": "/usr/bin", "DEV_DIR": str(tmp_path)})
     assert dev.emulator_port == 4566

@@ -17,6 +17,11 @@ from ops.outbox import DATA_PATH, Outbox, OutboxUnavailableError, fetch
 from tests import devstack
 
 
+@pytest.fixture(autouse=True)
+def aws_env() -> None:
+    """Overrides conftest's in-process moto: the outbox reads a (fake) server over HTTP."""
+
+
 class FakeMoto(BaseHTTPRequestHandler):
     """Answers like moto server: data.json holds the SES raw messages it was given."""
 
