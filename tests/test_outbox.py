@@ -43,7 +43,7 @@ class FakeMoto(BaseHTTPRequestHandler):
 def fake_moto() -> Iterator[tuple[str, type[FakeMoto]]]:
     handler = type("Handler", (FakeMoto,), {"data": {"ses": {"RawMessage": []}}, "status": 200})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", handler
     server.shutdown()
