@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: install dev test test-all lint format typecheck bench clean
+.PHONY: install dev test test-all lint format typecheck bench clean browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,11 +18,18 @@ install: $(STAMP)
 dev: install  ## emulator + API + queue worker + outbox, until Ctrl-C
 	$(PY) -m ops.dev
 
-test: install lint typecheck  ## lint, type-check, then the whole test suite
+test: install lint typecheck browser  ## lint, type-check, then the whole test suite
 	$(PY) -m pytest
 
-test-all: install  ## also the slow, marked tests
+test-all: install browser  ## also the slow, marked tests
 	$(PY) -m pytest -m "slow or not slow"
+
+# The browser tests drive Debian's Chromium; Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
+browser:  ## install Debian's Chromium when it is missing (sudo only when not root)
+	@test -x $(CHROMIUM) || { \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,180 @@
+"""Run `python -m ops.dev` as a developer would, on free ports, with its state in a temp dir.
+
+Shared by the HTTP (test_dev.py) and browser (test_browser.py) end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Only what a shell gives a developer: never this test process's AWS_*, SECRET_KEY or tables.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+STARTUP_TIMEOUT = 60.0
+BANNER = "Microblog dev stack is up"
+LINK = re.compile(r"(\S+/reset_password/[A-Za-z0-9_.-]+)")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """{pid: command line} of every process below `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            try:
+                cmdline = (Path("/proc") / str(child) / "cmdline").read_bytes()
+            except OSError:
+                continue
+            found[child] = cmdline.replace(b"\0", b" ").decode(errors="replace").strip()
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while /proc knows the pid (a zombie counts: nobody reaped it)."""
+    return (Path("/proc") / str(pid)).exists()
+
+
+@dataclass
+class DevStack:
+    """One running `python -m ops.dev`."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    emulator_port: int
+    dev_dir: Path
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def outbox(self) -> Path:
+        return self.dev_dir / "outbox"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def emails(self) -> set[Path]:
+        return set(self.outbox.glob("*.eml"))
+
+    def wait_for_email(self, before: set[Path], timeout: float = 10.0) -> Path:
+        """The first .eml that was not in `before`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            new = sorted(self.emails() - before)
+            if new:
+                return new[0]
+            time.sleep(0.005)
+        raise AssertionError(f"no email in {self.outbox} after {timeout} s\n{self.log()}")
+
+    def wait_for_log(self, text: str, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never printed\n{self.log()}")
+            time.sleep(0.02)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout)
+
+    def kill(self) -> None:
+        """Last resort for a failed test: no process may outlive it."""
+        pids = descendants(self.proc.pid)
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def start(tmp: Path) -> DevStack:
+    """Start ops.dev as `make dev` does; return once the API answers and the banner is out."""
+    dev_dir = tmp / "dev-state"
+    log_path = tmp / "ops-dev.log"
+    port, emulator_port = free_port(), free_port()
+    while emulator_port == port:
+        emulator_port = free_port()
+    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    env.update(
+        DEV_DIR=str(dev_dir),
+        PORT=str(port),
+        EMULATOR_PORT=str(emulator_port),
+        PYTHONUNBUFFERED="1",
+    )
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ops.dev"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    stack = DevStack(proc, port, emulator_port, dev_dir, log_path)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"ops.dev exited with {proc.returncode}:\n{stack.log()}")
+        try:
+            health = f"{stack.base_url}/api/health"
+            with urllib.request.urlopen(health, timeout=2) as response:  # noqa: S310 - http://
+                if response.status == 200:
+                    stack.wait_for_log(BANNER)
+                    return stack
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            stack.kill()
+            pytest.fail(f"ops.dev not healthy after {STARTUP_TIMEOUT} s:\n{stack.log()}")
+        time.sleep(0.05)
+
+
+def read_email(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def text_body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert isinstance(part, EmailMessage)
+    return str(part.get_content())
+
+
+def reset_link(message: EmailMessage) -> str:
+    found = LINK.search(text_body(message))
+    assert found, text_body(message)
+    return found.group(1)
