@@ -27,9 +27,11 @@ os.environ.update(
 )
 
 import email
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,3 +103,33 @@ def csrf_from(html: str) -> str:
     marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+PROJECT_FILES = ("app.py", "requirements.txt", "chalicelib", ".chalice")
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """The Chalice project in a temporary folder, sharing Chalice's artifact cache.
+
+    Deploy and package tests write .chalice/deployed/<stage>.json and build/; a copy keeps
+    them away from a developer's real deployment records. The cache under
+    .chalice/deployments is keyed by content hashes, so sharing it is safe and fast.
+    """
+    root = Path(__file__).resolve().parent.parent
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in PROJECT_FILES:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                project / name,
+                ignore=shutil.ignore_patterns("__pycache__", "deployed", "deployments"),
+            )
+        else:
+            shutil.copy2(source, project / name)
+    cache = root / ".chalice" / "deployments"
+    cache.mkdir(parents=True, exist_ok=True)
+    (project / ".chalice" / "deployments").symlink_to(cache, target_is_directory=True)
+    return project
