@@ -12,11 +12,13 @@ import argparse
 import json
 import logging
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from chalicelib.errors import ConfigError
 from ops.artifacts import cached_artifacts, describe_sizes, run_chalice
 from ops.provision import provision
 from ops.stages import PROJECT_DIR, Stage, aws_environment, load_config, load_stage
@@ -74,8 +76,8 @@ def destroy(stage_name: str, delete_data: bool, project_dir: Path = PROJECT_DIR)
     stage = load_stage(stage_name, project_dir)
     settings = stage.settings(env)
     run_chalice(["delete", "--stage", stage_name], project_dir, env)
-    senders_elsewhere = {
-        load_stage(other, project_dir).environment.get("ADMINS", "").split(",")[0].strip()
+    senders_elsewhere = {  # the first of ADMINS sends a stage's mail
+        load_stage(other, project_dir).environment.get("ADMINS", "").split(",")[0].strip().lower()
         for other in load_config(project_dir).get("stages", {})
         if other != stage_name
     }
@@ -90,12 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if args.action == "deploy":
-        deployed = deploy(args.stage, args.project_dir)
-        log.info("API: %s", deployed.get("rest_api", {}).get("rest_api_url", "(none)"))
-    else:
-        for item in destroy(args.stage, args.delete_data, args.project_dir):
-            log.info("removed %s", item)
+    try:
+        if args.action == "deploy":
+            deployed = deploy(args.stage, args.project_dir)
+            log.info("API: %s", deployed.get("rest_api", {}).get("rest_api_url", "(none)"))
+        else:
+            for item in destroy(args.stage, args.delete_data, args.project_dir):
+                log.info("removed %s", item)
+    except (ConfigError, subprocess.CalledProcessError) as exc:
+        raise SystemExit(f"{args.action} failed: {exc}") from None
     return 0
 
 

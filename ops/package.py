@@ -13,9 +13,11 @@ import argparse
 import json
 import logging
 import os
+import subprocess
 import sys
 from pathlib import Path
 
+from chalicelib.errors import ConfigError
 from ops.artifacts import describe_sizes, run_chalice
 from ops.stages import PROJECT_DIR, aws_environment, load_stage
 from ops.template import deep_merge, resources_template
@@ -51,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    template = package(args.stage)
+    try:
+        template = package(args.stage)
+    except (ConfigError, subprocess.CalledProcessError) as exc:
+        raise SystemExit(f"package failed: {exc}") from None
     log.info("wrote %s", template)
     zips = {path.name: path for path in sorted(template.parent.glob("*.zip"))}
     for line in describe_sizes(zips):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from chalicelib.errors import ConfigError
 from chalicelib.settings import Settings, get_settings
 from ops.rotate_key import KeyStore
 from ops.stages import load_stage
@@ -93,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", help="a stage of .chalice/config.json (default: environment)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    settings = load_stage(args.stage).settings() if args.stage else get_settings()
-    result = provision(settings)
+    try:
+        result = provision(load_stage(args.stage).settings() if args.stage else get_settings())
+    except ConfigError as exc:
+        raise SystemExit(f"provisioning failed: {exc}") from None
     for name, value in result.items():
         log.info("%s: %s", name, value)
     return 0

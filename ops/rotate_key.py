@@ -149,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for name, (old, new) in rotate_stage(args.stage).items():
+    try:
+        rotated = rotate_stage(args.stage)
+    except ConfigError as exc:
+        raise SystemExit(f"rotation failed: {exc}") from None
+    for name, (old, new) in rotated.items():
         log.info("rotated %s: kid %s is now previous, kid %s is current", name, old, new)
     return 0
 

@@ -45,16 +45,22 @@ def _delete_queues(settings: Settings) -> list[str]:
     redrive = attributes.get("Attributes", {}).get("RedrivePolicy")
     if redrive:
         dead_letter = json.loads(redrive)["deadLetterTargetArn"].rsplit(":", 1)[-1]
-        urls.append(sqs.get_queue_url(QueueName=dead_letter)["QueueUrl"])
+        try:
+            urls.append(sqs.get_queue_url(QueueName=dead_letter)["QueueUrl"])
+        except ClientError as exc:
+            _ignore_missing(exc)
     for queue in urls:
         sqs.delete_queue(QueueUrl=queue)
-    return [queue.rsplit("/", 1)[-1] for queue in urls]
+    return [f"queue {queue.rsplit('/', 1)[-1]}" for queue in urls]
 
 
 def teardown(settings: Settings, delete_data: bool, senders_elsewhere: set[str]) -> list[str]:
-    """Delete the stage's provisioned resources; returns what was removed."""
+    """Delete the stage's provisioned resources; returns what was removed.
+
+    `senders_elsewhere`: lower-cased sender addresses of other stages (their SES identity stays).
+    """
     removed = _delete_queues(settings)
-    if settings.mail_sender not in senders_elsewhere:
+    if settings.mail_sender.lower() not in senders_elsewhere:
         boto3.client("ses", region_name=settings.region).delete_identity(
             Identity=settings.mail_sender
         )
