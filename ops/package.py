@@ -27,10 +27,12 @@ log = logging.getLogger("package")
 FRAGMENTS_DIR = PROJECT_DIR / "ops" / "cfn"
 
 
-def merge_template(stage_name: str, project_dir: Path = PROJECT_DIR) -> Path:
+def merge_template(
+    stage_name: str, project_dir: Path = PROJECT_DIR, fragments: Path = FRAGMENTS_DIR
+) -> Path:
     """Write the stage's merge template under build/; returns its path."""
     template = resources_template(load_stage(stage_name, project_dir))
-    for fragment in sorted(FRAGMENTS_DIR.glob("*.json")):
+    for fragment in sorted(fragments.glob("*.json")):
         template = deep_merge(template, json.loads(fragment.read_text()))
     path = project_dir / "build" / f"{stage_name}-resources.json"
     path.parent.mkdir(parents=True, exist_ok=True)

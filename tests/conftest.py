@@ -108,28 +108,32 @@ def csrf_from(html: str) -> str:
 PROJECT_FILES = ("app.py", "requirements.txt", "chalicelib", ".chalice")
 
 
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """The Chalice project in a temporary folder, sharing Chalice's artifact cache.
+def copy_project(destination: Path) -> Path:
+    """The Chalice project in `destination`, sharing Chalice's artifact cache.
 
     Deploy and package tests write .chalice/deployed/<stage>.json and build/; a copy keeps
     them away from a developer's real deployment records. The cache under
     .chalice/deployments is keyed by content hashes, so sharing it is safe and fast.
     """
     root = Path(__file__).resolve().parent.parent
-    project = tmp_path / "project"
-    project.mkdir()
+    destination.mkdir(parents=True)
     for name in PROJECT_FILES:
         source = root / name
         if source.is_dir():
             shutil.copytree(
                 source,
-                project / name,
+                destination / name,
                 ignore=shutil.ignore_patterns("__pycache__", "deployed", "deployments"),
             )
         else:
-            shutil.copy2(source, project / name)
+            shutil.copy2(source, destination / name)
     cache = root / ".chalice" / "deployments"
     cache.mkdir(parents=True, exist_ok=True)
-    (project / ".chalice" / "deployments").symlink_to(cache, target_is_directory=True)
-    return project
+    (destination / ".chalice" / "deployments").symlink_to(cache, target_is_directory=True)
+    return destination
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the Chalice project (see copy_project)."""
+    return copy_project(tmp_path / "project")
