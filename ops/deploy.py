@@ -21,7 +21,7 @@ from typing import Any
 from chalicelib.errors import ConfigError
 from ops.artifacts import cached_artifacts, describe_sizes, run_chalice
 from ops.provision import provision
-from ops.stages import PROJECT_DIR, Stage, aws_environment, load_config, load_stage
+from ops.stages import PROJECT_DIR, Stage, aws_environment, cli_logging, load_config, load_stage
 from ops.teardown import teardown
 
 log = logging.getLogger("deploy")
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delete-data", action="store_true", help="destroy: tables and keys too")
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cli_logging()
     try:
         if args.action == "deploy":
             deployed = deploy(args.stage, args.project_dir)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from chalicelib.errors import ConfigError
 from ops.artifacts import describe_sizes, run_chalice
-from ops.stages import PROJECT_DIR, aws_environment, load_stage
+from ops.stages import PROJECT_DIR, aws_environment, cli_logging, load_stage
 from ops.template import deep_merge, resources_template
 
 log = logging.getLogger("package")
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Package a stage as one SAM template.")
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cli_logging()
     try:
         template = package(args.stage)
     except (ConfigError, subprocess.CalledProcessError) as exc:

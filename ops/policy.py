@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.settings import Settings
-from ops.stages import PROJECT_DIR, load_config, load_stage
+from ops.stages import PROJECT_DIR, cli_logging, load_config, load_stage
 
 log = logging.getLogger("policy")
 
@@ -136,7 +136,7 @@ def write_policy_files(root: Path = PROJECT_DIR) -> list[Path]:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cli_logging()
     for path in write_policy_files():
         log.info("wrote %s", path)
     return 0

@@ -18,7 +18,7 @@ import boto3
 from chalicelib.errors import ConfigError
 from chalicelib.settings import Settings, get_settings
 from ops.rotate_key import KeyStore
-from ops.stages import load_stage
+from ops.stages import cli_logging, load_stage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Create what Chalice does not. Idempotent.")
     parser.add_argument("--stage", help="a stage of .chalice/config.json (default: environment)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cli_logging()
     try:
         result = provision(load_stage(args.stage).settings() if args.stage else get_settings())
     except ConfigError as exc:

@@ -28,7 +28,7 @@ from chalicelib.errors import ConfigError
 from chalicelib.keys import SigningKey
 from chalicelib.secrets import dump_keyring, parse_keyring
 from ops.policy import SECRETS_MANAGER_REFERENCE
-from ops.stages import load_stage
+from ops.stages import cli_logging, load_stage
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cli_logging()
     try:
         rotated = rotate_stage(args.stage)
     except ConfigError as exc:

@@ -6,6 +6,7 @@ Everything comes from .chalice/config.json, so names live in one place only.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,13 @@ class Stage:
             handler: prefix if handler == API_HANDLER else f"{prefix}-{handler}"
             for handler in sorted(handlers)
         }
+
+
+def cli_logging() -> None:
+    """Plain INFO messages from our commands; boto's chatter only when it matters."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for noisy in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def aws_environment(base: Mapping[str, str]) -> dict[str, str]:
