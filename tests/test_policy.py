@@ -1,9 +1,9 @@
 """The IAM policy files and function settings `chalice deploy` uses, checked against the code.
 
 Expected resources come from each stage's Settings and the Chalice app's own functions;
-expected actions from the boto3 calls found in chalicelib (plus what Lambda's SQS event
-source mapping needs and PynamoDB's operations), so a new call or resource fails here
-until `make policies` regenerates the files.
+expected actions from the boto3 and PynamoDB calls found in chalicelib (plus what Lambda's
+SQS event source mapping needs), so a new call or resource fails here until the policy
+(ops/policy.py, then `make policies`) allows it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,21 @@ POLICY_STAGES = [
 CHALICELIB = PROJECT_DIR / "chalicelib"
 # Lambda polls the queue for the worker, with the worker's role.
 EVENT_SOURCE_ACTIONS = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
-PYNAMODB_ACTIONS = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+# PynamoDB Model / TransactWrite methods -> the DynamoDB action each needs.
+PYNAMODB_CALLS = {
+    "get": "GetItem",
+    "refresh": "GetItem",
+    "save": "PutItem",
+    "update": "UpdateItem",
+    "delete": "DeleteItem",
+    "condition_check": "ConditionCheckItem",
+    "query": "Query",
+    "count": "Query",
+    "scan": "Scan",
+    "batch_get": "BatchGetItem",
+    "batch_write": "BatchWriteItem",
+    "exists": "DescribeTable",
+}
 LOG_ACTIONS = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
 
 
@@ -81,6 +95,30 @@ def boto3_actions_in_code() -> set[str]:
     return actions
 
 
+def pynamodb_actions_in_code() -> set[str]:
+    """DynamoDB actions of PynamoDB-looking calls in modules that use PynamoDB.
+
+    Static and generous: `.get(` or `.update(` on a dict counts too, which only ever asks
+    for an action the code needs anyway.
+    """
+    actions = set()
+    for path in CHALICELIB.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        }
+        if not any(m.startswith("pynamodb") or m == "chalicelib.models" for m in imported):
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in PYNAMODB_CALLS
+            ):
+                actions.add(f"dynamodb:{PYNAMODB_CALLS[node.func.attr]}")
+    return actions
+
+
 def policy(stage: str) -> dict[str, Any]:
     filename = load_config()["stages"][stage]["iam_policy_file"]
     document: dict[str, Any] = json.loads((PROJECT_DIR / ".chalice" / filename).read_text())
@@ -119,9 +157,10 @@ def test_policy_names_exactly_the_resources_the_stage_uses(stage_name: str) -> N
 def test_policy_allows_exactly_the_actions_the_code_calls(stage_name: str) -> None:
     statements = policy(stage_name)["Statement"]
     allowed = {action for s in statements for action in s["Action"]}
-    used = boto3_actions_in_code()
+    used, tables = boto3_actions_in_code(), pynamodb_actions_in_code()
     assert used, "found no boto3 calls: the scan is broken"
-    assert allowed == used | EVENT_SOURCE_ACTIONS | PYNAMODB_ACTIONS | LOG_ACTIONS | {"kms:Decrypt"}
+    assert tables, "found no PynamoDB calls: the scan is broken"
+    assert allowed == used | tables | EVENT_SOURCE_ACTIONS | LOG_ACTIONS | {"kms:Decrypt"}
     for s in statements:  # and each action only on its own service's resources
         services = {a.split(":")[0] for a in s["Action"]}
         assert services == {r.split(":")[2] for r in s["Resource"]}
