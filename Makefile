@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
 .PHONY: install dev test test-all lint format typecheck bench clean browser
+.PHONY: provision deploy package destroy rotate-key policies
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,3 +48,25 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .dev build .mypy_cache .ruff_cache
+
+# -- Deploy (README "Deploy"). Each honours STAGE (a stage of .chalice/config.json) and
+# AWS_ENDPOINT_URL; the AWS region comes from AWS_DEFAULT_REGION or your AWS profile.
+STAGE ?= dev
+
+provision: install  ## tables, queue, SES sender, signing keyring; idempotent
+	$(PY) -m ops.provision --stage $(STAGE)
+
+deploy: install  ## provision + chalice deploy + post-deploy steps; idempotent
+	$(PY) -m ops.deploy deploy --stage $(STAGE)
+
+package: install  ## one SAM template for the stage in build/$(STAGE)/sam.json
+	$(PY) -m ops.package --stage $(STAGE)
+
+destroy: install  ## chalice delete + remove what provision made (DELETE_DATA=1: tables, keys too)
+	$(PY) -m ops.deploy destroy --stage $(STAGE) $(if $(DELETE_DATA),--delete-data)
+
+rotate-key: install  ## current signing key -> previous, a new current; recycles the functions
+	$(PY) -m ops.rotate_key --stage $(STAGE)
+
+policies: install  ## regenerate .chalice/policy-<stage>.json from config.json
+	$(PY) -m ops.policy

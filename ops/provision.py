@@ -1,10 +1,14 @@
-"""Create what Chalice does not: tables, the mail queue, the SES sender identity. Idempotent.
+"""Create what Chalice does not: tables, the mail queue, the SES sender identity and,
+for deployed stages, the signing keyring. Idempotent: a second run changes nothing.
 
-python -m ops.provision        # uses the environment (AWS_ENDPOINT_URL honoured)
+python -m ops.provision                # settings from the environment (make dev, tests)
+python -m ops.provision --stage prod   # settings from .chalice/config.json's stage
+AWS_ENDPOINT_URL is honoured by boto3.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import logging
 import sys
@@ -12,10 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from chalicelib.errors import ConfigError
 from chalicelib.settings import Settings, get_settings
+from ops.rotate_key import KeyStore
+from ops.stages import cli_logging, load_stage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_ses import SESClient
 
 log = logging.getLogger("provision")
 
@@ -58,14 +66,45 @@ def provision(settings: Settings) -> dict[str, str]:
         QueueName=settings.queue_name,
         Attributes={"VisibilityTimeout": "60", "SqsManagedSseEnabled": "true"},
     )["QueueUrl"]
-    ses = _client("ses", region)
-    ses.verify_email_identity(EmailAddress=settings.mail_sender)
-    return {"queue_url": queue_url, "sender": settings.mail_sender}
+    result = {"queue_url": queue_url}
+    result.update(_sender_and_keyring(settings))
+    return result
 
 
-def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    result = provision(get_settings())
+# -- deploy (issue 5): the SES sender and the signing keyring ------------------------------
+def _sender_identity(ses: SESClient, address: str) -> str:
+    """Ask SES to verify `address` unless it is verified or pending (SES mails a link each ask)."""
+    attributes = ses.get_identity_verification_attributes(Identities=[address])
+    found = attributes["VerificationAttributes"].get(address)
+    status = found["VerificationStatus"] if found else None
+    if status in ("Success", "Pending"):
+        return str(status)
+    ses.verify_email_identity(EmailAddress=address)
+    log.info("asked SES to verify %s: open the link AWS mails to it", address)
+    return "Pending"
+
+
+def _sender_and_keyring(settings: Settings) -> dict[str, str]:
+    ses: SESClient = _client("ses", settings.region)
+    result = {
+        "sender": settings.mail_sender,
+        "sender_status": _sender_identity(ses, settings.mail_sender),
+    }
+    if settings.secret_parameter:  # a deployed stage: the keyring lives in SSM
+        created = KeyStore(settings.secret_parameter, settings.region).create()
+        result["keyring"] = f"{settings.secret_parameter} ({'created' if created else 'kept'})"
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Create what Chalice does not. Idempotent.")
+    parser.add_argument("--stage", help="a stage of .chalice/config.json (default: environment)")
+    args = parser.parse_args(argv)
+    cli_logging()
+    try:
+        result = provision(load_stage(args.stage).settings() if args.stage else get_settings())
+    except ConfigError as exc:
+        raise SystemExit(f"provisioning failed: {exc}") from None
     for name, value in result.items():
         log.info("%s: %s", name, value)
     return 0

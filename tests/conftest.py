@@ -30,9 +30,11 @@ import email
 import io
 import json
 import logging
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import Message
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -229,3 +231,37 @@ def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
         yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     finally:
         target.removeHandler(handler)
+
+
+PROJECT_FILES = ("app.py", "requirements.txt", "chalicelib", ".chalice")
+
+
+def copy_project(destination: Path) -> Path:
+    """The Chalice project in `destination`, sharing Chalice's artifact cache.
+
+    Deploy and package tests write .chalice/deployed/<stage>.json and build/; a copy keeps
+    them away from a developer's real deployment records. The cache under
+    .chalice/deployments is keyed by content hashes, so sharing it is safe and fast.
+    """
+    root = Path(__file__).resolve().parent.parent
+    destination.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                destination / name,
+                ignore=shutil.ignore_patterns("__pycache__", "deployed", "deployments"),
+            )
+        else:
+            shutil.copy2(source, destination / name)
+    cache = root / ".chalice" / "deployments"
+    cache.mkdir(parents=True, exist_ok=True)
+    (destination / ".chalice" / "deployments").symlink_to(cache, target_is_directory=True)
+    return destination
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the Chalice project (see copy_project)."""
+    return copy_project(tmp_path / "project")

@@ -1,0 +1,70 @@
+"""`make package`: the CloudFormation path, one SAM template for the whole stage.
+
+python -m ops.package --stage prod     # writes build/prod/sam.json and its zips
+
+Runs `chalice package --merge-template` with ops/template.py's resources, merged with any
+extra fragments in ops/cfn/*.json (in name order, Chalice's deep-merge rule). Deploy it
+with the AWS SAM CLI or `aws cloudformation package` + `deploy` (see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from chalicelib.errors import ConfigError
+from ops.artifacts import describe_sizes, run_chalice
+from ops.stages import PROJECT_DIR, aws_environment, cli_logging, load_stage
+from ops.template import deep_merge, resources_template
+
+log = logging.getLogger("package")
+
+FRAGMENTS_DIR = PROJECT_DIR / "ops" / "cfn"
+
+
+def merge_template(
+    stage_name: str, project_dir: Path = PROJECT_DIR, fragments: Path = FRAGMENTS_DIR
+) -> Path:
+    """Write the stage's merge template under build/; returns its path."""
+    template = resources_template(load_stage(stage_name, project_dir))
+    for fragment in sorted(fragments.glob("*.json")):
+        template = deep_merge(template, json.loads(fragment.read_text()))
+    path = project_dir / "build" / f"{stage_name}-resources.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(template, indent=2) + "\n")
+    return path
+
+
+def package(stage_name: str, project_dir: Path = PROJECT_DIR) -> Path:
+    """Build build/<stage>/sam.json (+ deployment zips); returns the template's path."""
+    env = aws_environment(os.environ)
+    merge = merge_template(stage_name, project_dir)
+    outdir = project_dir / "build" / stage_name
+    args = ["package", "--stage", stage_name, "--merge-template", str(merge), str(outdir)]
+    run_chalice(args, project_dir, env)
+    return outdir / "sam.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Package a stage as one SAM template.")
+    parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
+    args = parser.parse_args(argv)
+    cli_logging()
+    try:
+        template = package(args.stage)
+    except (ConfigError, subprocess.CalledProcessError) as exc:
+        raise SystemExit(f"package failed: {exc}") from None
+    log.info("wrote %s", template)
+    zips = {path.name: path for path in sorted(template.parent.glob("*.zip"))}
+    for line in describe_sizes(zips):
+        log.info("%s", line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

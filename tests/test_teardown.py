@@ -1,0 +1,69 @@
+"""ops/teardown.py: `make destroy` removes what provisioning made, and keeps the data."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+
+from chalicelib.settings import Settings
+from ops.provision import provision
+from ops.stages import load_stage
+from ops.teardown import teardown
+
+
+def provisioned(stage: str = "dev") -> Settings:
+    settings = load_stage(stage).settings()
+    provision(settings)
+    return settings
+
+
+def add_dead_letter_queue(settings: Settings) -> None:
+    """As issue 4's provisioning does (or the CloudFormation template)."""
+    sqs = boto3.client("sqs")
+    dlq = sqs.create_queue(QueueName=settings.queue_name + "-dead")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]
+    redrive = {"deadLetterTargetArn": arn["QueueArn"], "maxReceiveCount": "5"}
+    url = sqs.get_queue_url(QueueName=settings.queue_name)["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps(redrive)})
+
+
+def queue_names() -> set[str]:
+    return {
+        url.rsplit("/", 1)[-1] for url in boto3.client("sqs").list_queues().get("QueueUrls", [])
+    }
+
+
+def test_queues_go_data_and_keys_stay() -> None:
+    settings = provisioned()
+    add_dead_letter_queue(settings)
+    removed = teardown(settings, delete_data=False, senders_elsewhere=set())
+    assert f"queue {settings.queue_name}" in removed
+    assert f"queue {settings.queue_name}-dead" in removed
+    assert settings.queue_name not in queue_names()
+    tables = boto3.client("dynamodb").list_tables()["TableNames"]
+    assert {settings.users_table, settings.state_table} <= set(tables)
+    boto3.client("ssm").get_parameter(Name=settings.secret_parameter)  # still there
+    assert settings.mail_sender not in boto3.client("ses").list_identities()["Identities"]
+
+
+def test_delete_data_removes_tables_and_keys() -> None:
+    settings = provisioned()
+    teardown(settings, delete_data=True, senders_elsewhere=set())
+    tables = set(boto3.client("dynamodb").list_tables()["TableNames"])
+    assert not {settings.users_table, settings.state_table} & tables
+    assert boto3.client("ssm").describe_parameters()["Parameters"] == []
+
+
+def test_a_sender_another_stage_uses_is_kept() -> None:
+    settings = provisioned()
+    teardown(settings, delete_data=False, senders_elsewhere={settings.mail_sender.lower()})
+    assert settings.mail_sender in boto3.client("ses").list_identities()["Identities"]
+
+
+def test_tearing_down_twice_is_harmless() -> None:
+    settings = provisioned()
+    teardown(settings, delete_data=True, senders_elsewhere=set())
+    assert teardown(settings, delete_data=True, senders_elsewhere=set()) == [
+        f"SES identity {settings.mail_sender}"
+    ]
