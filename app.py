@@ -1,16 +1,17 @@
 """Microblog accounts on AWS serverless: the table of contents.
 
 HTML pages and the JSON API are Chalice blueprints in chalicelib/web; the mail
-worker is the SQS handler below. All logic lives in chalicelib/.
+worker is the SQS handler below, and SES bounces and complaints arrive on the SNS
+handler. All logic lives in chalicelib/.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Chalice, SQSEvent
+from chalice.app import Chalice, SNSEvent, SQSEvent
 
-from chalicelib import worker
+from chalicelib import suppression, worker
 from chalicelib.settings import get_settings
 from chalicelib.web.api import api
 from chalicelib.web.pages import pages
@@ -26,3 +27,9 @@ app.register_blueprint(api)
 def mail_worker(event: SQSEvent) -> dict[str, Any]:
     """Send queued emails; report only the failed records back to SQS."""
     return worker.handle_batch(event.to_dict())
+
+
+@app.on_sns_message(topic=settings.mail.events_topic)
+def mail_events(event: SNSEvent) -> None:
+    """SES bounce and complaint notifications: suppress those addresses from now on."""
+    suppression.handle_notification(event.message)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from typing import Any
 
 from chalicelib.aws import queue_url, sqs
@@ -17,6 +19,26 @@ from chalicelib.rendering import render
 from chalicelib.settings import get_settings
 
 EMAIL_MESSAGE = "email"
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_ADDRESS = re.compile(r"[^\s<>\"',;:@]+@[A-Za-z0-9.-]+")
+
+
+def mask_address(address: str) -> str:
+    """s***@example.com: enough for an operator to recognise, not enough to harvest."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local:
+        return "***"
+    return f"{local[0]}***@{domain}"
+
+
+def bare_address(address: str) -> str:
+    """The lowercased addr-spec of an address that may carry a display name."""
+    return parseaddr(address)[1].strip().lower()
+
+
+def redact(text: str) -> str:
+    """The text with every email address in it masked (provider errors quote addresses)."""
+    return _ADDRESS.sub(lambda m: mask_address(m.group(0)), text)
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,22 @@ class QueuedEmail:
     def all_recipients(self) -> list[str]:
         return [*self.recipients, *self.cc, *self.bcc]
 
+    @property
+    def message_id(self) -> str:
+        """Derived from the email's id, so a resend (at-least-once) carries the same one."""
+        local = (
+            self.id if _SAFE_ID.fullmatch(self.id) else hashlib.sha256(self.id.encode()).hexdigest()
+        )
+        return f"<{local}@{self.sender.rpartition('@')[2]}>"
+
+    def without(self, suppressed: set[str]) -> QueuedEmail:
+        """This email minus the suppressed addresses (compared lowercased)."""
+
+        def keep(addresses: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(a for a in addresses if bare_address(a) not in suppressed)
+
+        return replace(self, recipients=keep(self.recipients), cc=keep(self.cc), bcc=keep(self.bcc))
+
     def to_mime(self, sender_name: str = "") -> EmailMessage:
         """multipart/alternative: the text part first, the HTML part preferred."""
         msg = EmailMessage()
@@ -68,7 +106,7 @@ class QueuedEmail:
         if self.cc:
             msg["Cc"] = ", ".join(self.cc)
         msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = make_msgid(idstring=self.id, domain=self.sender.split("@")[-1])
+        msg["Message-ID"] = self.message_id
         msg.set_content(self.text_body)
         msg.add_alternative(self.html_body, subtype="html")
         return msg

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import accounts, mailer, passwords, tokens
+from chalicelib import accounts, mailer, passwords, suppression, tokens
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import InvalidTokenError, StaleWriteError, ValidationError
 from chalicelib.models import UserRecord
@@ -40,8 +40,8 @@ def send_reset_email(job: Mapping[str, Any], job_id: str) -> str | None:
     if not isinstance(email, str):
         raise ValidationError("malformed reset job")
     record = accounts.find_by_email(accounts.normalize_email(email))
-    if record is None:
-        return None
+    if record is None or suppression.is_suppressed(record.email):
+        return None  # unknown or bounced/complained: nothing goes out, the request answered alike
     user = accounts.User.from_record(record)
     ttl = get_settings().reset_token_ttl
     token = accounts.issue_token(user, tokens.Purpose.RESET_PASSWORD, ttl)
