@@ -140,7 +140,8 @@ def handle_record(
         log.warning("message %s failed (%s)", record.message_id, error)
         _note_failure(record, error, permanent)
         policy = backoff or Backoff.from_settings()
-        _delay_retry(record, policy.delay(_receive_count(record), permanent=permanent))
+        if policy.base:  # base 0 turns backoff off: the queue's visibility timeout applies
+            _delay_retry(record, policy.delay(_receive_count(record), permanent=permanent))
         raise
 
 

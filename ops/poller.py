@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageAttributeValueOutputTypeDef, MessageTypeDef
 
 Handler = Callable[[dict[str, Any], Any], Any]
+_queue_arns: dict[str, str] = {}  # queue URL -> ARN (a URL names one queue for good)
 
 
 def _lambda_attribute(value: MessageAttributeValueOutputTypeDef) -> dict[str, Any]:
@@ -74,8 +75,10 @@ def poll_once(
     ).get("Messages", [])
     if not received:
         return 0, 0
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
-    event = lambda_event(received, arn["Attributes"]["QueueArn"])
+    if queue_url not in _queue_arns:
+        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+        _queue_arns[queue_url] = arn["Attributes"]["QueueArn"]
+    event = lambda_event(received, _queue_arns[queue_url])
     result = handler(event, None) or {}
     failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
     done = [m for m in received if m["MessageId"] not in failed]

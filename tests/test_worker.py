@@ -13,7 +13,6 @@ import pytest
 from chalicelib import accounts, aws, password_reset, worker
 from chalicelib.mailer import QueuedEmail, send_email
 from chalicelib.models import FAILURE_PREFIX, MailFailure
-from chalicelib.settings import get_settings
 from chalicelib.worker import Backoff
 from tests.conftest import run_worker, sent_mail
 from tests.mailkit import (
@@ -98,20 +97,6 @@ def test_a_transient_failure_hides_the_message_for_the_backoff() -> None:
     assert queue_depth(url) == 1
 
 
-def test_poison_goes_to_the_dlq_after_max_receives_through_the_local_poller() -> None:
-    aws.sqs().send_message(QueueUrl=aws.queue_url(), MessageBody="{poison")
-    seen: Counter[str] = Counter()
-
-    def counting(event: dict[str, Any], context: Any) -> Any:
-        seen.update(r["body"] for r in event["Records"])
-        return run_worker(event, context)
-
-    drain(counting)
-    assert seen["{poison"] == get_settings().mail.max_receives
-    assert dlq_bodies() == ["{poison"]
-    assert queue_depth(aws.queue_url()) == 0
-
-
 def test_a_reset_job_for_a_suppressed_address_sends_nothing() -> None:
     from chalicelib import suppression
 
@@ -192,3 +177,19 @@ def test_fault_injection_helper_detects_a_broken_pipeline() -> None:
     """The fault test is not vacuous: with SES failing every call it fails."""
     with pytest.raises(AssertionError, match="exactly once"):
         run_fault_injection(good=3, seed=3, rate=1.0)
+
+
+def test_a_copy_arriving_while_another_worker_sends_is_retried_later_not_sent() -> None:
+    from chalicelib import idempotency
+
+    lease = idempotency.claim("busy-1")  # another worker is sending this email right now
+    assert lease is not None
+    event = sqs_event(sqs_record(email_body("busy-1"), "msg-copy"))
+    assert run_worker(event) == {"batchItemFailures": [{"itemIdentifier": "msg-copy"}]}
+    assert sent_mail() == []
+    note = MailFailure.get(FAILURE_PREFIX + "msg-copy")
+    assert note.kind == "transient"
+    assert "being sent by another worker" in note.error
+    idempotency.finish(lease, "sent", "ses-1")  # the other worker succeeds
+    assert run_worker(event) == {"batchItemFailures": []}  # the retry finds it done
+    assert sent_mail() == []
