@@ -19,6 +19,7 @@ from chalicelib.rendering import render
 from chalicelib.settings import get_settings
 
 EMAIL_MESSAGE = "email"
+MAX_ID_LENGTH = 200
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _ADDRESS = re.compile(r"[^\s<>\"',;:@]+@[A-Za-z0-9.-]+")
 
@@ -75,6 +76,10 @@ class QueuedEmail:
             raise ValidationError(f"malformed email message: {exc!r}") from None
         if not email.recipients:
             raise ValidationError("an email needs at least one recipient")
+        if not email.id.strip() or len(email.id) > MAX_ID_LENGTH:
+            raise ValidationError(
+                "an email needs an id (its idempotency key) of 1 to 200 characters"
+            )
         return email
 
     @property

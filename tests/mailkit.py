@@ -19,6 +19,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 
 from chalicelib import aws
+from chalicelib.settings import get_settings
 from ops import poller
 
 # (HTTP status, SES error code, message): what SES answers when it is overwhelmed or broken.
@@ -98,8 +99,6 @@ def drain(handler: poller.Handler, queue_url: str | None = None, max_polls: int 
 
 
 def dlq_url() -> str:
-    from chalicelib.settings import get_settings
-
     return aws.sqs().get_queue_url(QueueName=get_settings().mail.dlq_name)["QueueUrl"]
 
 

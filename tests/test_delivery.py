@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib import delivery, idempotency, suppression
+from chalicelib.aws import ses
 from chalicelib.delivery import Outcome
 from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
 from chalicelib.mailer import QueuedEmail
@@ -94,8 +95,6 @@ def test_permanent_failure_is_reported_as_permanent_with_addresses_masked() -> N
 
 
 def test_configuration_set_is_passed_to_ses() -> None:
-    from chalicelib.aws import ses
-
     ses().create_configuration_set(ConfigurationSet={"Name": "microblog-tracking"})
     seen: list[str] = []
     # before-call sees the serialized request: SES's query protocol puts parameters in the body.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from chalicelib.errors import ValidationError
 from chalicelib.mailer import QueuedEmail, bare_address, mask_address, redact
 
 
@@ -41,3 +44,17 @@ def test_without_drops_suppressed_addresses_case_insensitively() -> None:
     assert kept.recipients == ("b@example.com",)
     assert kept.cc == ()
     assert email.without(set()) == email
+
+
+def test_queued_email_without_a_usable_id_is_refused() -> None:
+    base = {
+        "subject": "s",
+        "sender": "f@example.com",
+        "recipients": ["a@example.com"],
+        "text_body": "t",
+        "html_body": "h",
+    }
+    assert QueuedEmail.from_dict({**base, "id": "ok-1"}).id == "ok-1"
+    for bad in ("", "   ", "x" * 201):
+        with pytest.raises(ValidationError, match="idempotency key"):
+            QueuedEmail.from_dict({**base, "id": bad})

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from chalicelib import delivery, idempotency
+from chalicelib import delivery, idempotency, worker
 from chalicelib.delivery import Outcome
 from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
 from chalicelib.mailer import QueuedEmail
@@ -261,8 +261,6 @@ def test_the_worker_applies_the_same_idempotency_and_retry_rules_over_smtp(smtp:
     good = json.loads(an_email("smtp-w1").to_json())
     busy = json.loads(an_email("smtp-w2", to=("busy@example.com",)).to_json())
     event = sqs_event(sqs_record(good, "m-1"), sqs_record(good, "m-2"), sqs_record(busy, "m-3"))
-    from chalicelib import worker
-
     assert worker.handle_batch(event, transport=transport) == {
         "batchItemFailures": [{"itemIdentifier": "m-3"}]
     }

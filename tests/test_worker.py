@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib import accounts, aws, password_reset, worker
+from chalicelib import accounts, aws, idempotency, password_reset, suppression, worker
 from chalicelib.mailer import QueuedEmail, send_email
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.worker import Backoff
+from ops import poller
 from tests.conftest import run_worker, sent_mail
 from tests.mailkit import (
     THROTTLING,
@@ -88,8 +89,6 @@ def test_a_transient_failure_hides_the_message_for_the_backoff() -> None:
     def slow_retries(event: dict[str, Any], context: Any) -> Any:
         return worker.handle_batch(event, backoff=Backoff(base=30, cap=900))
 
-    from ops import poller
-
     with ses_faults(SesFaults(always=lambda _: THROTTLING)):
         assert poller.poll_once(aws.sqs(), url, slow_retries) == (1, 1)
     # The queue's visibility timeout is 0 in tests: only the backoff keeps it hidden now.
@@ -98,8 +97,6 @@ def test_a_transient_failure_hides_the_message_for_the_backoff() -> None:
 
 
 def test_a_reset_job_for_a_suppressed_address_sends_nothing() -> None:
-    from chalicelib import suppression
-
     accounts.register("susan", "susan@example.com", "correct horse battery staple")
     accounts.register("bob", "bob@example.com", "correct horse battery staple")
     suppression.suppress("susan@example.com", "Bounce")
@@ -180,8 +177,6 @@ def test_fault_injection_helper_detects_a_broken_pipeline() -> None:
 
 
 def test_a_copy_arriving_while_another_worker_sends_is_retried_later_not_sent() -> None:
-    from chalicelib import idempotency
-
     lease = idempotency.claim("busy-1")  # another worker is sending this email right now
     assert lease is not None
     event = sqs_event(sqs_record(email_body("busy-1"), "msg-copy"))
