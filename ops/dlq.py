@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--id", action="append", help="with --redrive: only this message id")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("botocore").setLevel(logging.WARNING)
     sqs = aws.sqs()
     url = dlq_url(sqs)
     if args.redrive:

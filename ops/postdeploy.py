@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-dir", type=Path, default=Path())
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("botocore").setLevel(logging.WARNING)
     deployed = args.project_dir / ".chalice" / "deployed" / f"{args.stage}.json"
     client = boto3.client("lambda")  # region and AWS_ENDPOINT_URL from the environment
     for queue, changed in postdeploy(client, deployed).items():
