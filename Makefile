@@ -46,6 +46,10 @@ typecheck: install
 bench: install
 	$(PY) -m benchmarks
 
+.PHONY: dlq
+dlq: install  ## list dead-lettered emails; `make dlq ARGS=--redrive` moves them back to the queue
+	$(PY) -m ops.dlq $(ARGS)
+
 clean:
 	rm -rf $(VENV) .dev build .mypy_cache .ruff_cache
 

@@ -1,7 +1,8 @@
 """Microblog accounts on AWS serverless: the table of contents.
 
 HTML pages and the JSON API are Chalice blueprints in chalicelib/web; the mail
-worker is the SQS handler below. All logic lives in chalicelib/.
+worker is the SQS handler below, and SES bounces and complaints arrive on the SNS
+handler. All logic lives in chalicelib/.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Chalice, Request, Response, SQSEvent
+from chalice.app import Chalice, Request, Response, SNSEvent, SQSEvent
 
-from chalicelib import worker
+from chalicelib import suppression, worker
 from chalicelib.settings import get_settings
 from chalicelib.web.api import api
 from chalicelib.web.logging import log_request
@@ -34,3 +35,9 @@ def request_log(event: Request, get_response: Callable[[Request], Response]) -> 
 def mail_worker(event: SQSEvent) -> dict[str, Any]:
     """Send queued emails; report only the failed records back to SQS."""
     return worker.handle_batch(event.to_dict())
+
+
+@app.on_sns_message(topic=settings.mail.events_topic)
+def mail_events(event: SNSEvent) -> None:
+    """SES bounce and complaint notifications: suppress those addresses from now on."""
+    suppression.handle_notification(event.message)

@@ -37,3 +37,10 @@ def ssm() -> SSMClient:
 def queue_url() -> str:
     """The mail queue's URL, looked up by name once."""
     return sqs().get_queue_url(QueueName=get_settings().queue_name)["QueueUrl"]
+
+
+@functools.cache
+def queue_url_for(queue_arn: str) -> str:
+    """A queue's URL from its ARN (arn:aws:sqs:region:account:name), looked up once."""
+    _, _, _, _, account, name = queue_arn.split(":", 5)
+    return sqs().get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]

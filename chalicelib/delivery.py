@@ -1,17 +1,49 @@
-"""Send queued emails through SES."""
+"""Deliver one queued email exactly once per id (as far as the provider lets us).
+
+claim the idempotency record -> drop suppressed recipients -> send -> mark done.
+A failed send releases the record with its error and re-raises, so the queue retries it.
+"""
 
 from __future__ import annotations
 
-from chalicelib.aws import ses
-from chalicelib.mailer import QueuedEmail
+from enum import StrEnum
+
+from pynamodb.exceptions import PynamoDBException
+
+from chalicelib import idempotency, suppression
+from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
+from chalicelib.logs import logger as log
+from chalicelib.mailer import QueuedEmail, redact
+from chalicelib.settings import get_settings
+from chalicelib.transports import Transport, get_transport
 
 
-def deliver(email: QueuedEmail) -> str:
-    """Hand one email to SES as raw MIME; returns SES's message id."""
-    mime = email.to_mime()
-    response = ses().send_raw_email(
-        Source=email.sender,
-        Destinations=email.all_recipients,
-        RawMessage={"Data": mime.as_bytes()},
-    )
-    return response["MessageId"]
+class Outcome(StrEnum):
+    """What became of one queued email."""
+
+    SENT = "sent"
+    DUPLICATE = "duplicate"
+    SUPPRESSED = "suppressed"
+
+
+def deliver(email: QueuedEmail, transport: Transport | None = None) -> Outcome:
+    """Send `email` unless it was sent already; raises Transient/PermanentDeliveryError."""
+    lease = idempotency.claim(email.id)
+    if lease is None:
+        log.info("email %s already sent; duplicate dropped", email.id)
+        return Outcome.DUPLICATE
+    try:
+        remaining = email.without(suppression.suppressed_among(email.all_recipients))
+        if not remaining.all_recipients:
+            idempotency.finish(lease, Outcome.SUPPRESSED)
+            log.info("email %s dropped: every recipient is suppressed", email.id)
+            return Outcome.SUPPRESSED
+        mime = remaining.to_mime(get_settings().mail.sender_name)
+        provider_id = (transport or get_transport()).send(
+            remaining.sender, remaining.all_recipients, mime
+        )
+    except (TransientDeliveryError, PermanentDeliveryError, PynamoDBException) as exc:
+        idempotency.release(lease, redact(str(exc)))
+        raise
+    idempotency.finish(lease, Outcome.SENT, provider_id)
+    return Outcome.SENT

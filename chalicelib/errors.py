@@ -49,6 +49,14 @@ class PermanentDeliveryError(AppError):
     """The mail provider refused a message for good; retrying will not help."""
 
 
+class TransientDeliveryError(AppError):
+    """The mail provider failed for now (throttling, 5xx, network); retry later."""
+
+
+class DeliveryInProgressError(TransientDeliveryError):
+    """Another worker holds a live lease on this email; retry after the lease."""
+
+
 class PayloadTooLargeError(ValidationError):
     """The request body is larger than we accept."""
 

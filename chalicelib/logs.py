@@ -14,11 +14,3 @@ _TOKEN_IN_PATH = re.compile(r"(/reset_password/)[^/?#]+")
 def scrub_path(path: str) -> str:
     """A request path fit for logs: reset tokens replaced."""
     return _TOKEN_IN_PATH.sub(r"\1[redacted]", path)
-
-
-def mask_email(address: str) -> str:
-    """s***@example.com: enough to recognise, not enough to harvest."""
-    local, at, domain = address.partition("@")
-    if not at:
-        return "***"
-    return f"{local[:1]}***@{domain}"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from typing import Any
 
 from chalicelib.aws import queue_url, sqs
@@ -17,6 +19,27 @@ from chalicelib.rendering import render
 from chalicelib.settings import get_settings
 
 EMAIL_MESSAGE = "email"
+MAX_ID_LENGTH = 200
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_ADDRESS = re.compile(r"[^\s<>\"',;:@]+@[A-Za-z0-9.-]+")
+
+
+def mask_address(address: str) -> str:
+    """s***@example.com: enough for an operator to recognise, not enough to harvest."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local:
+        return "***"
+    return f"{local[0]}***@{domain}"
+
+
+def bare_address(address: str) -> str:
+    """The lowercased addr-spec of an address that may carry a display name."""
+    return parseaddr(address)[1].strip().lower()
+
+
+def redact(text: str) -> str:
+    """The text with every email address in it masked (provider errors quote addresses)."""
+    return _ADDRESS.sub(lambda m: mask_address(m.group(0)), text)
 
 
 @dataclass(frozen=True)
@@ -53,11 +76,31 @@ class QueuedEmail:
             raise ValidationError(f"malformed email message: {exc!r}") from None
         if not email.recipients:
             raise ValidationError("an email needs at least one recipient")
+        if not email.id.strip() or len(email.id) > MAX_ID_LENGTH:
+            raise ValidationError(
+                "an email needs an id (its idempotency key) of 1 to 200 characters"
+            )
         return email
 
     @property
     def all_recipients(self) -> list[str]:
         return [*self.recipients, *self.cc, *self.bcc]
+
+    @property
+    def message_id(self) -> str:
+        """Derived from the email's id, so a resend (at-least-once) carries the same one."""
+        local = (
+            self.id if _SAFE_ID.fullmatch(self.id) else hashlib.sha256(self.id.encode()).hexdigest()
+        )
+        return f"<{local}@{self.sender.rpartition('@')[2]}>"
+
+    def without(self, suppressed: set[str]) -> QueuedEmail:
+        """This email minus the suppressed addresses (compared lowercased)."""
+
+        def keep(addresses: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(a for a in addresses if bare_address(a) not in suppressed)
+
+        return replace(self, recipients=keep(self.recipients), cc=keep(self.cc), bcc=keep(self.bcc))
 
     def to_mime(self, sender_name: str = "") -> EmailMessage:
         """multipart/alternative: the text part first, the HTML part preferred."""
@@ -68,7 +111,7 @@ class QueuedEmail:
         if self.cc:
             msg["Cc"] = ", ".join(self.cc)
         msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = make_msgid(idstring=self.id, domain=self.sender.split("@")[-1])
+        msg["Message-ID"] = self.message_id
         msg.set_content(self.text_body)
         msg.add_alternative(self.html_body, subtype="html")
         return msg

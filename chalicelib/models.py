@@ -12,6 +12,9 @@ _settings = get_settings()
 USER_PREFIX = "user#"
 USERNAME_PREFIX = "username#"
 EMAIL_PREFIX = "email#"
+DELIVERY_PREFIX = "maildelivery#"
+FAILURE_PREFIX = "mailfailure#"
+SUPPRESS_PREFIX = "suppress#"
 
 
 class UserRecord(Model):
@@ -55,3 +58,59 @@ class Counter(Model):
     pk = UnicodeAttribute(hash_key=True)
     hits = NumberAttribute(default=0)
     expires_at = TTLAttribute()
+
+
+class MailDelivery(Model):
+    """The idempotency record of one email, keyed by the email's own id (maildelivery#<id>).
+
+    status: "in_progress" while a worker holds the lease, "done" once the provider accepted it
+    (or every recipient was suppressed), "failed" after an attempt failed (free to retry).
+    TTL'd by expires_at; moto never expires items, so readers check expires_at themselves.
+    """
+
+    class Meta:
+        table_name = _settings.state_table
+        region = _settings.region
+
+    pk = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()
+    owner = UnicodeAttribute(default="")
+    lease_until = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)
+    last_error = UnicodeAttribute(null=True)
+    provider_id = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)
+    updated_at = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
+class MailFailure(Model):
+    """The last failure of one queue message, keyed by its SQS message id (mailfailure#<id>).
+
+    SQS keeps the message id when it moves a message to the dead-letter queue, so the DLQ
+    listing can show why each message failed, whatever its type (email, job or garbage).
+    """
+
+    class Meta:
+        table_name = _settings.state_table
+        region = _settings.region
+
+    pk = UnicodeAttribute(hash_key=True)
+    error = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    receive_count = NumberAttribute(default=0)
+    updated_at = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
+class Suppression(Model):
+    """An address we never mail again (suppress#<lowercased address>): bounced or complained."""
+
+    class Meta:
+        table_name = _settings.state_table
+        region = _settings.region
+
+    pk = UnicodeAttribute(hash_key=True)
+    reason = UnicodeAttribute()
+    detail = UnicodeAttribute(default="")
+    created_at = NumberAttribute(default=0)

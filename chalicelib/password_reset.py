@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import accounts, mailer, notifications, passwords, throttle, tokens
+from chalicelib import accounts, mailer, notifications, passwords, suppression, throttle, tokens
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import InvalidTokenError, StaleWriteError, ValidationError
-from chalicelib.logs import logger, mask_email
+from chalicelib.logs import logger
 from chalicelib.models import UserRecord
 from chalicelib.settings import get_settings
 
@@ -53,13 +53,17 @@ def send_reset_email(job: Mapping[str, Any], job_id: str) -> str | None:
         raise ValidationError("malformed reset job")
     record = accounts.find_by_email(accounts.normalize_email(email))
     if record is None:
-        logger.info("reset requested for an unknown address", to=mask_email(email))
+        logger.info("reset requested for an unknown address", to=mailer.mask_address(email))
+        return None
+    if suppression.is_suppressed(record.email):
+        # Bounced or complained: nothing goes out; the request was answered alike.
+        logger.info("reset email suppressed", to=mailer.mask_address(record.email))
         return None
     user = accounts.User.from_record(record)
     ttl = get_settings().reset_token_ttl
     token = accounts.issue_token(user, tokens.Purpose.RESET_PASSWORD, ttl)
     # The email's id derives from the job's, so a redelivered job queues the same email id.
-    logger.info("reset email queued", to=mask_email(record.email), user_id=user.id)
+    logger.info("reset email queued", to=mailer.mask_address(record.email), user_id=user.id)
     return mailer.send_templated_email(
         RESET_SUBJECT,
         "reset_password",

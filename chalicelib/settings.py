@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -17,6 +17,33 @@ PLACEHOLDER_SECRETS = frozenset(
     {"", "change-me", "changeme", "secret", "dev", "you-will-never-guess", "replace-me"}
 )
 MIN_SECRET_LENGTH = 32
+MAIL_TRANSPORTS = ("ses", "smtp")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The mail pipeline: transport (Flask-Mail's names for SMTP), queue, retries, idempotency."""
+
+    transport: str
+    server: str
+    port: int
+    use_tls: bool
+    use_ssl: bool
+    username: str
+    password: str = field(repr=False)  # a secret: never in a repr, a log line or a traceback
+    sender_name: str
+    configuration_set: str
+    timeout: int
+    dlq_name: str
+    events_topic: str
+    max_receives: int
+    visibility_timeout: int
+    lease_seconds: int
+    retry_base_seconds: int
+    retry_max_seconds: int
+    idempotency_ttl: int
 
 
 @dataclass(frozen=True)
@@ -42,6 +69,7 @@ class Settings:
     reset_requests_per_ip_per_hour: int
     login_max_failures: int
     login_lock_seconds: int
+    mail: MailSettings
 
     @property
     def mail_sender(self) -> str:
@@ -57,6 +85,15 @@ class Settings:
     def secure_cookies(self) -> bool:
         """Cookies are Secure whenever the public site is https."""
         return self.public_base_url.startswith("https://")
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -115,10 +152,49 @@ def _secret(env: Mapping[str, str], development: bool) -> tuple[str, str]:
     return secret, previous
 
 
+def _mail(env: Mapping[str, str], queue_name: str) -> MailSettings:
+    transport = env.get("MAIL_TRANSPORT", "ses").strip().lower() or "ses"
+    if transport not in MAIL_TRANSPORTS:
+        raise ConfigError(f"MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}")
+    use_tls, use_ssl = _bool(env, "MAIL_USE_TLS"), _bool(env, "MAIL_USE_SSL")
+    if use_tls and use_ssl:
+        raise ConfigError("set MAIL_USE_TLS (STARTTLS) or MAIL_USE_SSL (implicit TLS), not both")
+    server = env.get("MAIL_SERVER", "").strip()
+    if transport == "smtp" and not server:
+        raise ConfigError("MAIL_TRANSPORT=smtp needs MAIL_SERVER")
+    username, password = env.get("MAIL_USERNAME", ""), env.get("MAIL_PASSWORD", "")
+    if username and not password:
+        raise ConfigError("MAIL_USERNAME is set but MAIL_PASSWORD is empty")
+    settings = MailSettings(
+        transport=transport,
+        server=server,
+        port=_int(env, "MAIL_PORT", 465 if use_ssl else 25),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+        username=username,
+        password=password,
+        sender_name=env.get("MAIL_SENDER_NAME", "Microblog").strip(),
+        configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
+        timeout=_int(env, "MAIL_TIMEOUT_SECONDS", 10),
+        dlq_name=env.get("MAIL_DLQ", "").strip() or f"{queue_name}-dlq",
+        events_topic=env.get("MAIL_EVENTS_TOPIC", "").strip() or f"{queue_name}-events",
+        max_receives=_int(env, "MAIL_MAX_RECEIVES", 8),
+        visibility_timeout=_int(env, "MAIL_VISIBILITY_TIMEOUT", 360, minimum=0),
+        lease_seconds=_int(env, "MAIL_LEASE_SECONDS", 120),
+        retry_base_seconds=_int(env, "MAIL_RETRY_BASE_SECONDS", 30, minimum=0),
+        retry_max_seconds=_int(env, "MAIL_RETRY_MAX_SECONDS", 900, minimum=0),
+        idempotency_ttl=_int(env, "MAIL_IDEMPOTENCY_TTL_SECONDS", 14 * 24 * 3600),
+    )
+    if settings.visibility_timeout > 43200 or settings.retry_max_seconds > 43200:
+        raise ConfigError("SQS visibility timeouts are at most 43200 seconds (12 hours)")
+    return settings
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build and validate Settings from an environment mapping."""
     development = env.get("APP_ENV", "production").strip().lower() == "development"
     secret, previous = _secret(env, development)
+    queue_name = env.get("MAIL_QUEUE", "microblog-mail")
     return Settings(
         development=development,
         secret_key=secret,
@@ -128,7 +204,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=_admins(env.get("ADMINS", "")),
         users_table=env.get("USERS_TABLE", "microblog-users"),
         state_table=env.get("STATE_TABLE", "microblog-state"),
-        queue_name=env.get("MAIL_QUEUE", "microblog-mail"),
+        queue_name=queue_name,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         reset_token_ttl=_int(env, "RESET_TOKEN_TTL_SECONDS", 600),
         access_token_ttl=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 3600),
@@ -139,6 +215,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         reset_requests_per_ip_per_hour=_int(env, "RESET_REQUESTS_PER_IP_PER_HOUR", 20),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
+        mail=_mail(env, queue_name),
     )
 
 

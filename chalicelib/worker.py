@@ -1,8 +1,22 @@
-"""The SQS mail worker: one record at a time, failures reported per record."""
+"""The SQS mail worker: one record at a time, failures reported per record.
+
+Powertools' BatchProcessor fits Chalice as is: app.py hands it `event.to_dict()` and returns its
+`batchItemFailures` answer (which Lambda honours once the mapping has ReportBatchItemFailures:
+ops/postdeploy.py and ops/cfn/sqs-batch-failures.json set it).
+
+A failed record stays on the queue. Before reporting it, the worker notes why in a MailFailure
+record (shown by `make dlq`) and pushes the message's visibility out with exponential backoff;
+SQS moves it to the dead-letter queue once it has been received MAIL_MAX_RECEIVES times.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -11,16 +25,63 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import delivery, password_reset
-from chalicelib.errors import ValidationError
-from chalicelib.mailer import EMAIL_MESSAGE, QueuedEmail
+from chalicelib import aws, delivery, password_reset
+from chalicelib.errors import AppError, PermanentDeliveryError, ValidationError
+from chalicelib.logs import logger as log
+from chalicelib.mailer import EMAIL_MESSAGE, QueuedEmail, redact
+from chalicelib.models import FAILURE_PREFIX, MailFailure
+from chalicelib.settings import get_settings
+from chalicelib.transports import Transport
 
 _processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
+# Set by ops/dlq.py when it redrives a message: the id the message had when first queued.
+ORIGIN_ATTRIBUTE = "origin-message-id"
+# What a record may fail with and still be noted and backed off (anything else is a bug:
+# Powertools still reports the record as failed, and SQS still retries and dead-letters it).
+FAILURES = (AppError, ClientError, BotoCoreError, PynamoDBException)
+_jitter = random.Random()  # noqa: S311 - jitter, not a secret
 
-def handle_record(record: SQSRecord) -> None:
-    """Process one queue message; raising marks only this record as failed."""
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with jitter for transient failures; a short fixed delay otherwise."""
+
+    base: int
+    cap: int
+
+    @classmethod
+    def from_settings(cls) -> Backoff:
+        mail = get_settings().mail
+        return cls(base=mail.retry_base_seconds, cap=mail.retry_max_seconds)
+
+    def delay(self, receive_count: int, *, permanent: bool, rng: random.Random = _jitter) -> int:
+        """Seconds to hide the message: base * 2^(n-1), capped, half of it jittered."""
+        if permanent:  # retrying will not help: let SQS count receives up to the DLQ quickly
+            return min(self.base, self.cap)
+        ceiling = min(self.cap, self.base << min(max(receive_count, 1) - 1, 16))
+        half = ceiling // 2
+        return half + rng.randint(0, ceiling - half)
+
+
+def _receive_count(record: SQSRecord) -> int:
+    attributes = record.raw_event.get("attributes") or {}
+    raw = str(attributes.get("ApproximateReceiveCount", "1"))
+    return int(raw) if raw.isdigit() else 1
+
+
+def _job_id(record: SQSRecord) -> str:
+    """The job's id: kept across a DLQ redrive so a redriven job makes the same email id."""
+    origin = record.message_attributes[ORIGIN_ATTRIBUTE]
+    if origin is not None and origin.string_value:
+        return origin.string_value
+    return record.message_id
+
+
+def _dispatch(record: SQSRecord, transport: Transport | None) -> None:
     try:
         message = json.loads(record.body)
     except json.JSONDecodeError:
@@ -29,15 +90,62 @@ def handle_record(record: SQSRecord) -> None:
         raise ValidationError("queue message is not an object")
     kind = message.get("type")
     if kind == EMAIL_MESSAGE:
-        delivery.deliver(QueuedEmail.from_dict(message))
+        delivery.deliver(QueuedEmail.from_dict(message), transport)
     elif kind == password_reset.RESET_REQUESTED:
-        password_reset.send_reset_email(message, record.message_id)
+        password_reset.send_reset_email(message, _job_id(record))
     else:
         raise ValidationError(f"unknown queue message type {kind!r}")
 
 
-def handle_batch(event: dict[str, Any]) -> dict[str, Any]:
-    """Lambda's SQS batch in, `batchItemFailures` out."""
-    return dict(
-        process_partial_response(event=event, record_handler=handle_record, processor=_processor)
-    )
+def _note_failure(record: SQSRecord, error: str, permanent: bool) -> None:
+    """Keep the last error by SQS message id (SQS keeps that id when it dead-letters)."""
+    now = time.time()
+    try:
+        MailFailure(
+            FAILURE_PREFIX + record.message_id,
+            error=error[:500],
+            kind="permanent" if permanent else "transient",
+            receive_count=_receive_count(record),
+            updated_at=int(now),
+            expires_at=datetime.fromtimestamp(now + get_settings().mail.idempotency_ttl, tz=UTC),
+        ).save()
+    except PynamoDBException as exc:
+        log.warning("could not note the failure of %s: %s", record.message_id, type(exc).__name__)
+
+
+def _delay_retry(record: SQSRecord, seconds: int) -> None:
+    """Hide the failed message for `seconds` (SQS's ChangeMessageVisibility)."""
+    try:
+        aws.sqs().change_message_visibility(
+            QueueUrl=aws.queue_url_for(record.event_source_arn),
+            ReceiptHandle=record.receipt_handle,
+            VisibilityTimeout=seconds,
+        )
+    except ClientError as exc:
+        # The queue's own visibility timeout applies instead: a slower retry, not a lost one.
+        log.warning("could not back off %s: %s", record.message_id, exc.response["Error"])
+
+
+def handle_record(
+    record: SQSRecord, transport: Transport | None = None, backoff: Backoff | None = None
+) -> None:
+    """Process one queue message; raising marks only this record as failed."""
+    try:
+        _dispatch(record, transport)
+    except FAILURES as exc:
+        permanent = isinstance(exc, PermanentDeliveryError | ValidationError)
+        error = redact(f"{type(exc).__name__}: {exc}")
+        log.warning("message %s failed (%s)", record.message_id, error)
+        _note_failure(record, error, permanent)
+        policy = backoff or Backoff.from_settings()
+        if policy.base:  # base 0 turns backoff off: the queue's visibility timeout applies
+            _delay_retry(record, policy.delay(_receive_count(record), permanent=permanent))
+        raise
+
+
+def handle_batch(
+    event: dict[str, Any], transport: Transport | None = None, backoff: Backoff | None = None
+) -> dict[str, Any]:
+    """Lambda's SQS batch in, `batchItemFailures` out. `transport`/`backoff`: test seams."""
+    handler = functools.partial(handle_record, transport=transport, backoff=backoff)
+    return dict(process_partial_response(event=event, record_handler=handler, processor=_processor))

@@ -18,7 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 from chalicelib.errors import ConfigError
+from ops import postdeploy
 from ops.artifacts import cached_artifacts, describe_sizes, run_chalice
 from ops.provision import provision
 from ops.stages import PROJECT_DIR, Stage, aws_environment, cli_logging, load_config, load_stage
@@ -52,8 +55,21 @@ def check_public_base_url(stage: Stage, deployed: Deployed) -> None:
         )
 
 
+def report_batch_item_failures(stage: Stage, deployed: Deployed) -> None:
+    """Chalice leaves ReportBatchItemFailures off the SQS mapping: turn it on."""
+    client = boto3.client("lambda", region_name=stage.settings().region)
+    for item in deployed.values():
+        if item.get("resource_type") != "sqs_event":
+            continue
+        changed = postdeploy.report_batch_item_failures(
+            client, item["queue_arn"], item["lambda_arn"]
+        )
+        state = f"set on {', '.join(changed)}" if changed else "already set"
+        log.info("%s: ReportBatchItemFailures %s", item["queue_arn"], state)
+
+
 # Steps run after `chalice deploy`, in order (e.g. settings Chalice cannot express).
-POST_DEPLOY_STEPS: list[PostDeployStep] = [check_public_base_url]
+POST_DEPLOY_STEPS: list[PostDeployStep] = [check_public_base_url, report_batch_item_failures]
 
 
 def deploy(stage_name: str, project_dir: Path = PROJECT_DIR) -> Deployed:

@@ -33,6 +33,7 @@ TABLE_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
+    "dynamodb:BatchGetItem",  # Suppression.batch_get: the suppression list
 )
 QUEUE_ACTIONS = (
     "sqs:GetQueueUrl",  # chalicelib.aws.queue_url
@@ -40,6 +41,7 @@ QUEUE_ACTIONS = (
     "sqs:ReceiveMessage",  # the rest is what Lambda's event source mapping does
     "sqs:DeleteMessage",  # with the worker's role
     "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",  # the worker's backoff on transient failures
 )
 MAIL_ACTIONS = ("ses:SendRawEmail",)
 LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
@@ -84,6 +86,14 @@ def _keyring_statements(parameter: str, arn: Arn) -> list[dict[str, Any]]:
     return [read, decrypt]
 
 
+def _mail_resources(settings: Settings, arn: Arn) -> list[Any]:
+    """SES checks the sender identity and, when one is used, the configuration set."""
+    resources = [arn("ses", f"identity/{settings.mail_sender}")]
+    if settings.mail.configuration_set:
+        resources.append(arn("ses", f"configuration-set/{settings.mail.configuration_set}"))
+    return resources
+
+
 def policy_document(
     settings: Settings, function_names: Iterable[str], arn: Arn = file_arn
 ) -> dict[str, Any]:
@@ -112,7 +122,7 @@ def policy_document(
             "Sid": "SendMail",
             "Effect": "Allow",
             "Action": list(MAIL_ACTIONS),
-            "Resource": [arn("ses", f"identity/{settings.mail_sender}")],
+            "Resource": _mail_resources(settings, arn),
         },
         {
             "Sid": "Logs",

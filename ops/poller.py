@@ -2,6 +2,12 @@
 
 `chalice local` does not run SQS handlers; `make dev` runs this beside it, and the tests
 drive the queue with the same code.
+
+Like the real mapping (with ReportBatchItemFailures), the poller deletes what succeeded and
+leaves failed records alone: they come back after the queue's visibility timeout (or the
+backoff the worker set), and the queue's own redrive policy moves a message to the
+dead-letter queue after maxReceiveCount receives. SQS (and moto, which does the move on
+receive) applies both, so the poller never counts receives or sets visibility itself.
 """
 
 from __future__ import annotations
@@ -11,9 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-    from mypy_boto3_sqs.type_defs import MessageTypeDef
+    from mypy_boto3_sqs.type_defs import MessageAttributeValueOutputTypeDef, MessageTypeDef
 
 Handler = Callable[[dict[str, Any], Any], Any]
+_queue_arns: dict[str, str] = {}  # queue URL -> ARN (a URL names one queue for good)
+
+
+def _lambda_attribute(value: MessageAttributeValueOutputTypeDef) -> dict[str, Any]:
+    """SQS API attributes (StringValue) as Lambda spells them in events (stringValue)."""
+    return {
+        "stringValue": value.get("StringValue"),
+        "binaryValue": value.get("BinaryValue"),
+        "stringListValues": value.get("StringListValues", []),
+        "binaryListValues": value.get("BinaryListValues", []),
+        "dataType": value["DataType"],
+    }
 
 
 def lambda_event(messages: list[MessageTypeDef], queue_arn: str) -> dict[str, Any]:
@@ -26,7 +44,10 @@ def lambda_event(messages: list[MessageTypeDef], queue_arn: str) -> dict[str, An
                 "receiptHandle": m["ReceiptHandle"],
                 "body": m["Body"],
                 "attributes": m.get("Attributes", {}),
-                "messageAttributes": m.get("MessageAttributes", {}),
+                "messageAttributes": {
+                    name: _lambda_attribute(value)
+                    for name, value in m.get("MessageAttributes", {}).items()
+                },
                 "md5OfBody": m["MD5OfBody"],
                 "eventSource": "aws:sqs",
                 "eventSourceARN": queue_arn,
@@ -50,11 +71,14 @@ def poll_once(
         MaxNumberOfMessages=batch_size,
         WaitTimeSeconds=wait_seconds,
         MessageSystemAttributeNames=["All"],
+        MessageAttributeNames=["All"],
     ).get("Messages", [])
     if not received:
         return 0, 0
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
-    event = lambda_event(received, arn["Attributes"]["QueueArn"])
+    if queue_url not in _queue_arns:
+        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+        _queue_arns[queue_url] = arn["Attributes"]["QueueArn"]
+    event = lambda_event(received, _queue_arns[queue_url])
     result = handler(event, None) or {}
     failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
     done = [m for m in received if m["MessageId"] not in failed]

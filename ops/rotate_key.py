@@ -130,9 +130,9 @@ def deployed_keyrings(functions: LambdaClient, names: list[str]) -> dict[str, li
 def rotate_stage(stage_name: str) -> dict[str, tuple[str, str]]:
     """Rotate the keyring(s) the stage's deployed functions read, then recycle them."""
     stage = load_stage(stage_name)
-    settings = stage.settings()
-    if not settings.secret_parameter:
+    if not stage.environment.get("SECRET_KEY_PARAMETER"):
         raise ConfigError(f"stage {stage_name!r} reads SECRET_KEY from its environment")
+    settings = stage.settings()
     functions: LambdaClient = boto3.client("lambda", region_name=settings.region)
     in_use = deployed_keyrings(functions, list(stage.function_names().values()))
     if not in_use:  # nothing deployed yet: rotate what the stage is configured to read

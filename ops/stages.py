@@ -32,8 +32,13 @@ class Stage:
     environment: Mapping[str, str]
 
     def settings(self, base_env: Mapping[str, str] | None = None) -> Settings:
-        """The Settings the stage's Lambda functions build (the AWS region from `base_env`)."""
-        env = aws_environment(os.environ if base_env is None else base_env)
+        """The Settings the stage's Lambda functions build: the stage's environment only
+        (a deployed function sees nothing of a developer's shell), the region from `base_env`.
+        """
+        base = aws_environment(os.environ if base_env is None else base_env)
+        env: dict[str, str] = {
+            k: base[k] for k in ("AWS_REGION", "AWS_DEFAULT_REGION") if k in base
+        }
         env.update(self.environment)
         return load_settings(env)
 

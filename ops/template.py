@@ -21,13 +21,10 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from ops.policy import SECRETS_MANAGER_REFERENCE, policy_document
+from ops.provision import DLQ_RETENTION_SECONDS
 from ops.stages import API_HANDLER, Stage
 
-# The mail queue as ops/provision.py creates it (tests/test_template.py compares the two).
-MAIL_QUEUE_VISIBILITY_TIMEOUT = 60
 MAIL_QUEUE_RETENTION = 4 * 24 * 3600  # SQS's default
-MAIL_QUEUE_MAX_RECEIVES = 5
-DEAD_LETTER_RETENTION = 14 * 24 * 3600
 KEY_LENGTH = 64
 
 
@@ -76,6 +73,12 @@ def _table(name: str, ttl_attribute: str | None = None) -> dict[str, Any]:
     return _retained({"Type": "AWS::DynamoDB::Table", "Properties": properties})
 
 
+def configuration_set_name(stage: Stage) -> str:
+    """The SES configuration set of the stack: the stage's own, or one named after the queue."""
+    settings = stage.settings()
+    return settings.mail.configuration_set or f"{settings.queue_name}-config"
+
+
 def _stack_resources(stage: Stage) -> dict[str, Any]:
     settings = stage.settings()
     secret_name = settings.secret_parameter.lstrip("/")
@@ -86,8 +89,8 @@ def _stack_resources(stage: Stage) -> dict[str, Any]:
             {
                 "Type": "AWS::SQS::Queue",
                 "Properties": {
-                    "QueueName": f"{settings.queue_name}-dlq",
-                    "MessageRetentionPeriod": DEAD_LETTER_RETENTION,
+                    "QueueName": settings.mail.dlq_name,
+                    "MessageRetentionPeriod": DLQ_RETENTION_SECONDS,
                     "SqsManagedSseEnabled": True,
                 },
             }
@@ -97,12 +100,12 @@ def _stack_resources(stage: Stage) -> dict[str, Any]:
                 "Type": "AWS::SQS::Queue",
                 "Properties": {
                     "QueueName": settings.queue_name,
-                    "VisibilityTimeout": MAIL_QUEUE_VISIBILITY_TIMEOUT,
+                    "VisibilityTimeout": settings.mail.visibility_timeout,
                     "MessageRetentionPeriod": MAIL_QUEUE_RETENTION,
                     "SqsManagedSseEnabled": True,
                     "RedrivePolicy": {
                         "deadLetterTargetArn": {"Fn::GetAtt": ["MailDeadLetterQueue", "Arn"]},
-                        "maxReceiveCount": MAIL_QUEUE_MAX_RECEIVES,
+                        "maxReceiveCount": settings.mail.max_receives,
                     },
                 },
             }
@@ -125,6 +128,29 @@ def _stack_resources(stage: Stage) -> dict[str, Any]:
         "SenderIdentity": {
             "Type": "AWS::SES::EmailIdentity",
             "Properties": {"EmailIdentity": settings.mail_sender},
+        },
+        # Bounces and complaints: SES publishes the configuration set's events to the topic
+        # the mail_events function subscribes to (ops/provision.py uses identity
+        # notifications instead; chalicelib/suppression.py reads both formats).
+        "MailEventsTopic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": settings.mail.events_topic},
+        },
+        "MailConfigurationSet": {
+            "Type": "AWS::SES::ConfigurationSet",
+            "Properties": {"Name": configuration_set_name(stage)},
+        },
+        "MailEventsDestination": {
+            "Type": "AWS::SES::ConfigurationSetEventDestination",
+            "Properties": {
+                "ConfigurationSetName": {"Ref": "MailConfigurationSet"},
+                "EventDestination": {
+                    "Name": "bounces-and-complaints",
+                    "Enabled": True,
+                    "MatchingEventTypes": ["bounce", "complaint"],
+                    "SnsDestination": {"TopicARN": {"Ref": "MailEventsTopic"}},
+                },
+            },
         },
         "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {}},
         "MailDeadLetterAlarm": {
@@ -161,15 +187,30 @@ def resources_template(stage: Stage) -> dict[str, Any]:
         resources[logical_id(handler)] = {
             # Created after what they use (Chalice names the queue in the event source's
             # ARN instead of referencing it, so CloudFormation would not wait otherwise).
-            "DependsOn": ["MailQueue", "UsersTable", "StateTable", "SigningKeys"],
+            "DependsOn": [
+                "MailQueue",
+                "MailEventsTopic",
+                "MailConfigurationSet",
+                "UsersTable",
+                "StateTable",
+                "SigningKeys",
+            ],
             "Properties": {
                 "FunctionName": function_name,
-                "Environment": {"Variables": {"SECRET_KEY_PARAMETER": reference}},
+                "Environment": {
+                    "Variables": {
+                        "SECRET_KEY_PARAMETER": reference,
+                        "SES_CONFIGURATION_SET": configuration_set_name(stage),
+                    }
+                },
             },
         }
-    document = policy_document(
-        dataclasses.replace(settings, secret_parameter=reference), functions.values(), cfn_arn
+    stack_settings = dataclasses.replace(
+        settings,
+        secret_parameter=reference,
+        mail=dataclasses.replace(settings.mail, configuration_set=configuration_set_name(stage)),
     )
+    document = policy_document(stack_settings, functions.values(), cfn_arn)
     for handler in functions:  # without autogen_policy, Chalice gives each function a role
         resources[role_logical_id(handler)] = {
             "Properties": {

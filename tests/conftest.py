@@ -22,6 +22,11 @@ os.environ.update(
         "USERS_TABLE": "test-users",
         "STATE_TABLE": "test-state",
         "MAIL_QUEUE": "test-mail",
+        # Mail pipeline: retries come back at once and poison reaches the DLQ in ten receives,
+        # so queue drains take seconds (production: 360 s visibility, 30 s backoff base, 8).
+        "MAIL_VISIBILITY_TIMEOUT": "0",
+        "MAIL_RETRY_BASE_SECONDS": "0",
+        "MAIL_MAX_RECEIVES": "10",
         "POWERTOOLS_SERVICE_NAME": "microblog-test",
     }
 )

@@ -109,6 +109,20 @@ def check_event_source(endpoint: str, stage: Stage) -> None:
     assert mapping["FunctionArn"].endswith(f":function:{worker}")
     assert mapping["BatchSize"] == 10
     assert mapping["State"] == "Enabled"
+    # Set by the post-deploy step: Chalice leaves it off.
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # The bounce handler listens on the SES events topic.
+    sns = client(endpoint, "sns")
+    (topic,) = [
+        t["TopicArn"]
+        for t in sns.list_topics()["Topics"]
+        if t["TopicArn"].endswith(f":{settings.mail.events_topic}")
+    ]
+    endpoints = {
+        s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    }
+    events = stage.function_names()["mail_events"]
+    assert any(e.endswith(f":function:{events}") for e in endpoints), endpoints
 
 
 def check_rest_api(endpoint: str, stage: Stage) -> str:

@@ -90,7 +90,7 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
     message = devstack.read_email(path)
     assert message["Subject"] == "[Microblog] Reset Your Password"
     assert message["To"] == "ada@example.com"
-    assert message["From"] == "no-reply@example.com"
+    assert message["From"] == "Microblog <no-reply@example.com>"  # MAIL_SENDER_NAME, first admin
     link = devstack.reset_link(message)
     assert link.startswith(f"{base}/reset_password/")
     # Printed on the console too, like the tutorial's DebuggingServer.

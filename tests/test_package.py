@@ -1,7 +1,6 @@
 """`make package`: one SAM template with the functions and everything they use; cfn-lint clean.
 
-Runs the real `chalice package --merge-template` once for the module (in a project copy).
-"""
+Runs the real `chalice package --merge-template` once for the module (in a project copy)."""
 
 from __future__ import annotations
 
@@ -154,3 +153,36 @@ def test_the_function_package_is_code_only_and_the_layer_leaves_botocore_out(bui
     layer_size, _ = zip_sizes(built.parent / "layer-deployment.zip")
     assert function_size < 250_000
     assert layer_size < 5_000_000
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FRAGMENT = ROOT / "ops" / "cfn" / "sqs-batch-failures.json"
+
+
+def test_the_fragment_sets_function_response_types_on_the_sqs_event(
+    template: dict[str, Any],
+) -> None:
+    event = template["Resources"]["MailWorker"]["Properties"]["Events"]["MailWorkerSqsEventSource"]
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Merged, not replaced: Chalice's own properties are still there.
+    assert event["Properties"]["BatchSize"] == 10
+    assert event["Properties"]["Queue"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:microblog-prod-mail"
+    }
+
+
+def test_the_bounce_handler_subscribes_to_the_stage_topic(template: dict[str, Any]) -> None:
+    events = template["Resources"]["MailEvents"]["Properties"]["Events"]
+    [subscription] = events.values()
+    assert subscription["Type"] == "SNS"
+    assert subscription["Properties"]["Topic"]["Fn::Sub"].endswith(":microblog-prod-mail-events")
+
+
+def test_fragment_names_only_resources_chalice_emits(template: dict[str, Any]) -> None:
+    """If a handler is renamed, the fragment would silently add a broken resource: catch it."""
+    fragment = json.loads(FRAGMENT.read_text())
+    for name, resource in fragment["Resources"].items():
+        assert "Type" in template["Resources"][name], f"{name} is not a Chalice resource"
+        for event in resource["Properties"]["Events"]:
+            assert template["Resources"][name]["Properties"]["Events"][event]["Type"] == "SQS"

@@ -83,12 +83,12 @@ def boto3_actions_in_code() -> set[str]:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
             receiver = node.func.value
-            if (
-                isinstance(receiver, ast.Call)
-                and isinstance(receiver.func, ast.Name)
-                and receiver.func.id in factories
-            ):
-                service = factories[receiver.func.id]
+            if not isinstance(receiver, ast.Call):
+                continue
+            # `sqs().op(...)` or `aws.sqs().op(...)`
+            factory = getattr(receiver.func, "id", None) or getattr(receiver.func, "attr", None)
+            if factory in factories:
+                service = factories[factory]
                 client = boto3.client(service, region_name="us-east-1")  # type: ignore[call-overload]
                 operation = client.meta.method_to_api_mapping[node.func.attr]
                 actions.add(f"{service}:{operation}")
@@ -160,10 +160,22 @@ def test_policy_allows_exactly_the_actions_the_code_calls(stage_name: str) -> No
     used, tables = boto3_actions_in_code(), pynamodb_actions_in_code()
     assert used, "found no boto3 calls: the scan is broken"
     assert tables, "found no PynamoDB calls: the scan is broken"
-    assert allowed == used | tables | EVENT_SOURCE_ACTIONS | LOG_ACTIONS | {"kms:Decrypt"}
+    assert allowed == (
+        used | tables | INDIRECT_CALLS | EVENT_SOURCE_ACTIONS | LOG_ACTIONS | {"kms:Decrypt"}
+    )
     for s in statements:  # and each action only on its own service's resources
         services = {a.split(":")[0] for a in s["Action"]}
         assert services == {r.split(":")[2] for r in s["Resource"]}
+
+
+# Calls made through a client held in a variable, which the static scan cannot follow.
+INDIRECT_CALLS = {"ses:SendRawEmail"}
+
+
+def test_the_indirect_calls_are_still_made() -> None:
+    transports = (CHALICELIB / "transports.py").read_text()
+    assert "aws.ses()" in transports
+    assert ".send_raw_email(" in transports
 
 
 @pytest.mark.parametrize("stage_name", POLICY_STAGES)

@@ -38,8 +38,18 @@ def test_function_names_follow_chalice(project_copy: Path) -> None:
     assert names == {
         "api_handler": "microblog-accounts-dev",
         "bounces": "microblog-accounts-dev-bounces",
+        "mail_events": "microblog-accounts-dev-mail_events",
         "mail_worker": "microblog-accounts-dev-mail_worker",
     }
+
+
+def test_every_lambda_function_of_the_app_is_configured() -> None:
+    """A handler missing from lambda_functions would escape the policy, the template and
+    the deploy checks, which all list functions from config.json."""
+    import app as app_module
+
+    handlers = {source.name for source in app_module.app.event_sources} | {"api_handler"}
+    assert set(load_stage("dev").function_names()) == handlers
 
 
 def test_unknown_stage_is_refused() -> None:

@@ -25,6 +25,10 @@ def test_the_template_queue_behaves_like_the_provisioned_one() -> None:
     assert queue["QueueName"] == settings.queue_name
     assert str(queue["VisibilityTimeout"]) == provisioned["VisibilityTimeout"]
     assert str(queue["SqsManagedSseEnabled"]).lower() == provisioned["SqsManagedSseEnabled"]
+    redrive = json.loads(provisioned["RedrivePolicy"])
+    assert str(queue["RedrivePolicy"]["maxReceiveCount"]) == str(redrive["maxReceiveCount"])
+    dead = resources_template(stage)["Resources"]["MailDeadLetterQueue"]["Properties"]
+    assert redrive["deadLetterTargetArn"].endswith(":" + dead["QueueName"])
 
 
 def test_names_come_from_the_stage() -> None:

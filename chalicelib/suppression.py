@@ -1,0 +1,101 @@
+"""The suppression list: addresses that bounced for good or complained are never mailed again.
+
+SES publishes bounce and complaint notifications to an SNS topic; the SNS handler in app.py
+hands each notification's JSON to `handle_notification`. Both SES formats are understood:
+identity notifications ("notificationType") and configuration-set events ("eventType").
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from chalicelib.logs import logger as log
+from chalicelib.mailer import bare_address, mask_address
+from chalicelib.models import SUPPRESS_PREFIX, Suppression
+
+BOUNCE = "Bounce"
+COMPLAINT = "Complaint"
+
+
+def _key(address: str) -> str:
+    return SUPPRESS_PREFIX + bare_address(address)
+
+
+def suppress(address: str, reason: str, detail: str = "") -> None:
+    """Put an address on the list (idempotent: a second bounce just rewrites the entry)."""
+    Suppression(
+        _key(address), reason=reason, detail=detail[:200], created_at=int(time.time())
+    ).save()
+
+
+def suppressed_among(addresses: Iterable[str]) -> set[str]:
+    """The (lowercased) addresses among these that are on the list, in one batch read."""
+    keys = {_key(a) for a in addresses if bare_address(a)}
+    if not keys:
+        return set()
+    return {item.pk.removeprefix(SUPPRESS_PREFIX) for item in Suppression.batch_get(keys)}
+
+
+def is_suppressed(address: str) -> bool:
+    """Whether one address is on the list."""
+    return bool(suppressed_among([address]))
+
+
+def _recipients(items: Any, *, failed_only: bool) -> list[str]:
+    if not isinstance(items, list):
+        return []
+    found = []
+    for item in items:
+        if not isinstance(item, Mapping) or not isinstance(item.get("emailAddress"), str):
+            continue
+        # In a permanent bounce, a recipient whose action is "delayed" has not failed (yet).
+        if failed_only and item.get("action", "failed") != "failed":
+            continue
+        if "@" in bare_address(item["emailAddress"]):
+            found.append(item["emailAddress"])
+    return found
+
+
+def addresses_to_suppress(notification: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(address, reason, detail) for each address a notification says to stop mailing."""
+    kind = notification.get("notificationType") or notification.get("eventType")
+    if kind == BOUNCE:
+        bounce = notification.get("bounce")
+        if not isinstance(bounce, Mapping) or bounce.get("bounceType") != "Permanent":
+            return []  # transient and undetermined bounces may succeed next time
+        detail = f"Permanent/{bounce.get('bounceSubType', '')}"
+        return [
+            (a, BOUNCE, detail)
+            for a in _recipients(bounce.get("bouncedRecipients"), failed_only=True)
+        ]
+    if kind == COMPLAINT:
+        complaint = notification.get("complaint")
+        if not isinstance(complaint, Mapping):
+            return []
+        detail = str(complaint.get("complaintFeedbackType", ""))
+        recipients = _recipients(complaint.get("complainedRecipients"), failed_only=False)
+        return [(a, COMPLAINT, detail) for a in recipients]
+    return []
+
+
+def handle_notification(message: str) -> int:
+    """Apply one SES notification (the SNS message body); returns how many addresses it added.
+
+    A message that is not an SES notification is logged and dropped: SNS would only retry it.
+    """
+    try:
+        notification = json.loads(message)
+    except json.JSONDecodeError:
+        log.warning("mail event is not JSON; ignored")
+        return 0
+    if not isinstance(notification, Mapping):
+        log.warning("mail event is not a JSON object; ignored")
+        return 0
+    entries = addresses_to_suppress(notification)
+    for address, reason, detail in entries:
+        suppress(address, reason, detail)
+        log.info("suppressed %s after a %s", mask_address(address), reason.lower())
+    return len(entries)

@@ -1,0 +1,90 @@
+"""Bounces and complaints (SES -> SNS -> the Chalice SNS handler) suppress addresses."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from chalice.test import Client
+from moto.ses.feedback import BOUNCE, COMMON_MAIL, COMPLAINT
+
+from chalicelib import accounts, suppression
+from tests.conftest import drain_queue, sent_mail
+
+# The notification examples of the SES developer guide (as moto ships them).
+
+
+def notification(kind: str, body: dict[str, Any], key: str = "notificationType") -> str:
+    message = copy.deepcopy(COMMON_MAIL)
+    message.pop("notificationType")
+    message[key] = kind
+    message[kind.lower()] = copy.deepcopy(body)
+    return json.dumps(message)
+
+
+def deliver_sns(client: Client, message: str) -> None:
+    client.lambda_.invoke("mail_events", client.events.generate_sns_event(message=message))
+
+
+def test_permanent_bounce_suppresses_the_failed_recipients(client: Client) -> None:
+    deliver_sns(client, notification("Bounce", BOUNCE))
+    assert suppression.is_suppressed("recipient1@example.com")
+    assert suppression.is_suppressed("RECIPIENT1@example.com")  # compared lowercased
+    # The example's second recipient is only "delayed": not (yet) a hard bounce.
+    assert not suppression.is_suppressed("recipient2@example.com")
+
+
+def test_transient_bounce_suppresses_nobody(client: Client) -> None:
+    soft = {**BOUNCE, "bounceType": "Transient", "bounceSubType": "MailboxFull"}
+    deliver_sns(client, notification("Bounce", soft))
+    assert not suppression.is_suppressed("recipient1@example.com")
+
+
+def test_complaint_suppresses_the_complainer(client: Client) -> None:
+    deliver_sns(client, notification("Complaint", COMPLAINT))
+    assert suppression.is_suppressed("recipient1@example.com")
+
+
+def test_configuration_set_events_are_understood_too() -> None:
+    assert suppression.handle_notification(notification("Bounce", BOUNCE, key="eventType")) == 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        "[]",
+        json.dumps({"notificationType": "Delivery"}),
+        json.dumps({"notificationType": "Bounce"}),
+    ],
+)
+def test_anything_else_is_ignored_without_failing(message: str) -> None:
+    assert suppression.handle_notification(message) == 0
+
+
+def test_a_suppressed_account_gets_no_reset_email_and_the_answer_does_not_tell(
+    client: Client,
+) -> None:
+    accounts.register("susan", "susan@example.com", "correct horse battery staple")
+    accounts.register("bob", "bob@example.com", "correct horse battery staple")
+    deliver_sns(
+        client,
+        notification(
+            "Complaint",
+            {**COMPLAINT, "complainedRecipients": [{"emailAddress": "susan@example.com"}]},
+        ),
+    )
+    answers = [
+        client.http.post(
+            "/api/password-reset",
+            body=json.dumps({"email": address}),
+            headers={"Content-Type": "application/json"},
+        )
+        for address in ("susan@example.com", "bob@example.com")
+    ]
+    assert {(a.status_code, a.body) for a in answers} == {(answers[1].status_code, answers[1].body)}
+    assert answers[1].status_code == 202
+    drain_queue()
+    assert [m.destinations[0] for m in sent_mail()] == ["bob@example.com"]

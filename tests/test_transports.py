@@ -1,0 +1,279 @@
+"""Transports: SES errors sorted in two; SMTP against a real aiosmtpd server (plain, STARTTLS,
+implicit TLS, AUTH) with 4xx/5xx replies sorted the same way."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from botocore.exceptions import ClientError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from chalicelib import delivery, idempotency, worker
+from chalicelib.delivery import Outcome
+from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
+from chalicelib.mailer import QueuedEmail
+from chalicelib.settings import MailSettings, get_settings
+from chalicelib.transports import SmtpTransport, classify_ses_error, classify_smtp_code
+from tests.conftest import run_worker
+from tests.mailkit import sqs_event, sqs_record
+
+
+def ses_error(status: int, code: str) -> ClientError:
+    return ClientError(
+        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "SendRawEmail",
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(400, "Throttling"), (503, "ServiceUnavailable"), (500, "InternalFailure"), (502, "Whatever")],
+)
+def test_ses_throttling_and_5xx_are_transient(status: int, code: str) -> None:
+    assert isinstance(classify_ses_error(ses_error(status, code)), TransientDeliveryError)
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["MessageRejected", "InvalidParameterValue", "MailFromDomainNotVerified", "AccessDenied"],
+)
+def test_ses_refusals_are_permanent(code: str) -> None:
+    assert isinstance(classify_ses_error(ses_error(400, code)), PermanentDeliveryError)
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (421, TransientDeliveryError),
+        (451, TransientDeliveryError),
+        (550, PermanentDeliveryError),
+        (554, PermanentDeliveryError),
+    ],
+)
+def test_smtp_codes(code: int, kind: type[Exception]) -> None:
+    assert isinstance(classify_smtp_code(code, "x"), kind)
+
+
+# --- a real SMTP server -------------------------------------------------------------------
+
+
+@dataclass
+class Inbox:
+    """aiosmtpd handler: keeps what it accepts; answers RCPT with a scripted reply per address."""
+
+    replies: dict[str, str] = field(default_factory=dict)
+    messages: list[Envelope] = field(default_factory=list)
+    logins: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        reply = self.replies.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def authenticate(
+        self, server: Any, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        self.logins.append((data.login, data.password))
+        # handled=False: aiosmtpd answers 535 itself (the default means "I already replied").
+        return AuthResult(success=data.password == b"app-password", handled=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (what a private relay might present)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+def client_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(certificate[0]))
+
+
+@pytest.fixture
+def smtp() -> Iterator[Any]:
+    """Start real SMTP servers on free local ports; all stopped after the test."""
+    started: list[Controller] = []
+
+    def start(inbox: Inbox, **options: Any) -> int:
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+        controller.start()
+        started.append(controller)
+        return port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def mail_settings(port: int, **changes: Any) -> MailSettings:
+    base = replace(get_settings().mail, transport="smtp", server="127.0.0.1", port=port, timeout=5)
+    return replace(base, **changes)
+
+
+def an_email(email_id: str = "smtp-1", to: tuple[str, ...] = ("susan@example.com",)) -> QueuedEmail:
+    return QueuedEmail(
+        email_id, "[Microblog] Hi", "no-reply@example.com", to, "text part", "<p>html part</p>"
+    )
+
+
+def test_plain_smtp_delivers_multipart_mime(smtp: Any) -> None:
+    inbox = Inbox()
+    port = smtp(inbox)
+    assert delivery.deliver(an_email(), SmtpTransport(mail_settings(port))) is Outcome.SENT
+    [envelope] = inbox.messages
+    assert envelope.mail_from == "no-reply@example.com"
+    assert envelope.rcpt_tos == ["susan@example.com"]
+    raw = envelope.original_content or b""
+    assert b"multipart/alternative" in raw
+    assert b"From: Microblog <no-reply@example.com>" in raw
+    assert b"Message-ID: <smtp-1@example.com>" in raw
+
+
+def test_starttls_and_auth_with_flask_mail_settings(
+    smtp: Any, certificate: tuple[Path, Path]
+) -> None:
+    inbox = Inbox()
+    port = smtp(
+        inbox,
+        tls_context=server_context(certificate),
+        require_starttls=True,
+        authenticator=inbox.authenticate,
+        auth_required=True,
+    )
+    settings = mail_settings(port, use_tls=True, username="mailer", password="app-password")
+    transport = SmtpTransport(settings, ssl_context=client_context(certificate))
+    assert delivery.deliver(an_email("tls-1"), transport) is Outcome.SENT
+    assert inbox.logins == [(b"mailer", b"app-password")]
+    assert len(inbox.messages) == 1
+
+
+def test_implicit_tls(smtp: Any, certificate: tuple[Path, Path]) -> None:
+    inbox = Inbox()
+    port = smtp(inbox, ssl_context=server_context(certificate))
+    transport = SmtpTransport(
+        mail_settings(port, use_ssl=True), ssl_context=client_context(certificate)
+    )
+    assert delivery.deliver(an_email("ssl-1"), transport) is Outcome.SENT
+    assert len(inbox.messages) == 1
+
+
+def test_bad_credentials_are_permanent(smtp: Any) -> None:
+    inbox = Inbox()
+    port = smtp(inbox, authenticator=inbox.authenticate, auth_require_tls=False)
+    settings = mail_settings(port, username="mailer", password="wrong")
+    with pytest.raises(PermanentDeliveryError, match="SMTP 535"):
+        SmtpTransport(settings).send(
+            "no-reply@example.com", ["a@example.com"], an_email().to_mime()
+        )
+    assert inbox.messages == []
+
+
+def test_4xx_is_transient_and_5xx_permanent(smtp: Any) -> None:
+    inbox = Inbox(
+        replies={
+            "busy@example.com": "451 4.3.0 Try again later",
+            "gone@example.com": "550 5.1.1 No such user",
+        }
+    )
+    transport = SmtpTransport(mail_settings(smtp(inbox)))
+    mime = an_email().to_mime()
+    with pytest.raises(TransientDeliveryError):
+        transport.send("no-reply@example.com", ["busy@example.com"], mime)
+    with pytest.raises(PermanentDeliveryError):
+        transport.send("no-reply@example.com", ["gone@example.com"], mime)
+    # One accepted recipient is a delivery: retrying would mail them twice.
+    transport.send("no-reply@example.com", ["gone@example.com", "ok@example.com"], mime)
+    assert [m.rcpt_tos for m in inbox.messages] == [["ok@example.com"]]
+
+
+def test_no_server_listening_is_transient() -> None:
+    transport = SmtpTransport(mail_settings(free_port()))
+    with pytest.raises(TransientDeliveryError, match="unreachable"):
+        transport.send("no-reply@example.com", ["a@example.com"], an_email().to_mime())
+
+
+def test_the_worker_applies_the_same_idempotency_and_retry_rules_over_smtp(smtp: Any) -> None:
+    inbox = Inbox(replies={"busy@example.com": "451 4.3.0 Try again later"})
+    transport = SmtpTransport(mail_settings(smtp(inbox)))
+    good = json.loads(an_email("smtp-w1").to_json())
+    busy = json.loads(an_email("smtp-w2", to=("busy@example.com",)).to_json())
+    event = sqs_event(sqs_record(good, "m-1"), sqs_record(good, "m-2"), sqs_record(busy, "m-3"))
+    assert worker.handle_batch(event, transport=transport) == {
+        "batchItemFailures": [{"itemIdentifier": "m-3"}]
+    }
+    assert len(inbox.messages) == 1  # the duplicate (m-2) sent nothing
+    record = idempotency.status("smtp-w2")
+    assert record is not None
+    assert (record.status, record.last_error) == ("failed", "SMTP 451 4.3.0 Try again later")
+    inbox.replies.clear()  # the server recovers; the queue retries the failed record
+    assert worker.handle_batch(sqs_event(sqs_record(busy, "m-3", 2)), transport=transport) == {
+        "batchItemFailures": []
+    }
+    assert len(inbox.messages) == 2
+    assert run_worker(sqs_event(sqs_record(busy, "m-3", 3))) == {
+        "batchItemFailures": []
+    }  # done: no resend
+    assert len(inbox.messages) == 2
