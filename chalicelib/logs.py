@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 
 logger = Logger(service="microblog-accounts", utc=True)
 
-_TOKEN_IN_PATH = re.compile(r"(/reset_password/)[^/?#]+")
+_TOKEN_IN_PATH = re.compile(r"(/reset_password/)[^/?#\s\"]+")
 
 
 def scrub_path(path: str) -> str:

@@ -81,7 +81,8 @@ class Stack:
         self._provision()
         argv = [_chalice(), "local", "--no-autoreload", "--stage", STAGE]
         argv += ["--host", HOST, "--port", str(dev.port)]
-        self.children["chalice local"] = spawn(argv, dev.env, dev.root, None)
+        self.children["chalice local"] = api = spawn(argv, dev.env, dev.root, None, pipe=True)
+        self._thread("api log", lambda: _relay_api_log(api))
         self._start_worker()
         self._start_outbox()
         self._wait("chalice local", f"http://{HOST}:{dev.port}/api/health", lambda s: s == 200)
@@ -186,6 +187,21 @@ class Stack:
             thread.join(POLL_WAIT_SECONDS + STOP_TIMEOUT)
         for name, proc in self.children.items():
             terminate(name, proc)
+
+
+# botocore's INFO chatter, which `chalice local` lets through on every cold client.
+_NOISE = ("Found credentials in environment variables.", "Found endpoint for ")
+
+
+def _relay_api_log(proc: subprocess.Popen[bytes]) -> None:
+    """Print `chalice local`'s log without reset tokens (its access log has full paths)."""
+    from chalicelib.logs import scrub_path
+
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        if not line.startswith(_NOISE):
+            print(scrub_path(line), flush=True)
 
 
 def _echo(text: str) -> None:

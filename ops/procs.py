@@ -14,6 +14,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from ops.devenv import HOST
 
@@ -29,18 +30,22 @@ def _die_with_parent() -> None:
 
 
 def spawn(
-    argv: list[str], env: dict[str, str], cwd: Path, log_path: Path | None
+    argv: list[str], env: dict[str, str], cwd: Path, log_path: Path | None, pipe: bool = False
 ) -> subprocess.Popen[bytes]:
-    """A child in its own process group (the terminal's Ctrl-C reaches only us; we stop it)."""
+    """A child in its own process group (the terminal's Ctrl-C reaches only us; we stop it).
+
+    Its output goes to `log_path`, to a pipe we read (`pipe`), or to our own terminal.
+    """
     output = open(log_path, "wb") if log_path else None  # noqa: SIM115 - the child keeps it
+    target: Any = subprocess.PIPE if pipe else output
     try:
         return subprocess.Popen(
             argv,
             env=env,
             cwd=cwd,
             stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
+            stdout=target,
+            stderr=subprocess.STDOUT if target else None,
             start_new_session=True,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )

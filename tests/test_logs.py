@@ -70,3 +70,5 @@ def test_tokens_are_scrubbed_from_paths() -> None:
     assert scrub_path("/prod/reset_password/a.b.c") == "/prod/reset_password/[redacted]"
     assert scrub_path("/reset_password/a.b.c?x=1") == "/reset_password/[redacted]?x=1"
     assert scrub_path("/login") == "/login"
+    access_log = '"GET /reset_password/a.b.c HTTP/1.1" 200 -'  # chalice local's, in make dev
+    assert scrub_path(access_log) == '"GET /reset_password/[redacted] HTTP/1.1" 200 -'

@@ -280,3 +280,9 @@ def test_register_form_explains_the_password_policy(browser: Browser) -> None:
     )
     assert response.status_code == 400
     assert "This password is too common; please choose another." in response.body.decode()
+
+
+def test_favicon_is_an_empty_answer(client: Client) -> None:
+    response = client.http.get("/favicon.ico")
+    assert response.status_code == 204
+    assert response.body == b""
