@@ -286,3 +286,36 @@ def test_favicon_is_an_empty_answer(client: Client) -> None:
     response = client.http.get("/favicon.ico")
     assert response.status_code == 204
     assert response.body == b""
+
+
+def test_change_password_page_needs_login_and_the_current_password(
+    browser: Browser, client: Client, susan: dict[str, Any]
+) -> None:
+    anonymous = browser.get("/change_password")
+    assert anonymous.headers["Location"] == f"{BASE_URL}/login"
+    _log_in(browser)
+    old_session = browser.jar["session"]
+    assert 'href="/prod/change_password"' in browser.get("/").body.decode()
+    wrong = browser.submit(
+        "/change_password",
+        {"current_password": "nope", "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert wrong.status_code == 400
+    assert "That is not your current password." in wrong.body.decode()
+    common = browser.submit(
+        "/change_password",
+        {"current_password": PASSWORD, "password": "password1", "password2": "password1"},
+    )
+    assert "too common" in common.body.decode()
+    done = browser.submit(
+        "/change_password",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert done.headers["Location"] == f"{BASE_URL}/"
+    assert "Your password has been changed." in browser.follow(done).body.decode()
+    assert browser.jar["session"] != old_session  # this browser stays logged in...
+    stale = Browser(client)
+    stale.jar["session"] = old_session  # ...while every older session is void
+    assert stale.get("/").status_code == 303
+    drain_queue()
+    assert sent_mail()[-1].message["Subject"] == "[Microblog] Your password was changed"

@@ -27,6 +27,7 @@ FLASHES = {
     "registered": "Congratulations, you are now a registered user!",
     "login_required": "Please log in to access this page.",
     "logged_out": "You have been logged out.",
+    "password_changed": "Your password has been changed.",
 }
 
 

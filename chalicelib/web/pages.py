@@ -43,6 +43,19 @@ def anonymous_only(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
+def logged_in_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Anonymous visitors are sent to the login page; others get the view."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        page = _page()
+        if page.user() is None:
+            return page.redirect("/login", flash="login_required")
+        return view(page, *args, **kwargs)
+
+    return wrapper
+
+
 def with_form(view: Callable[..., Response]) -> Callable[..., Response]:
     """Parse the posted form and check its CSRF token before the view sees it."""
 
@@ -68,10 +81,8 @@ def with_form(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 @pages.route("/", methods=["GET"])
-def index() -> Response:
-    page = _page()
-    if page.user() is None:
-        return page.redirect("/login", flash="login_required")
+@logged_in_only
+def index(page: PageRequest) -> Response:
     return page.page("index.html", title="Home")
 
 
@@ -184,6 +195,39 @@ def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Respo
             errors={exc.field or "password": exc.message},
         )
     return page.redirect("/login", flash="password_reset")
+
+
+@pages.route("/change_password", methods=["GET"])
+@logged_in_only
+def change_password_form(page: PageRequest) -> Response:
+    return page.page("change_password.html", title="Change Password", errors={})
+
+
+@pages.route("/change_password", methods=["POST"], content_types=[FORM_TYPE])
+@logged_in_only
+@with_form
+def change_password(page: PageRequest, form: dict[str, str]) -> Response:
+    user = page.user()
+    assert user is not None
+    field, message = None, ""
+    if form.get("password", "") != form.get("password2", ""):
+        field, message = "password2", "Passwords must match."
+    else:
+        try:
+            user = accounts.change_password(
+                user, form.get("current_password", ""), form.get("password", "")
+            )
+        except AuthenticationError:
+            field, message = "current_password", "That is not your current password."
+        except ValidationError as exc:
+            field, message = exc.field or "password", exc.message
+    if field:
+        return page.page(
+            "change_password.html", status=400, title="Change Password", errors={field: message}
+        )
+    # Every older session is void now; this browser gets a fresh one.
+    page.log_in(user, remember=False)
+    return page.redirect("/", flash="password_changed")
 
 
 @pages.route("/static/style.css", methods=["GET"])
