@@ -145,6 +145,10 @@ def authenticate(identifier: str, password: str) -> User:
     Unknown users, wrong passwords and locked logins cost the same work (one counter
     update, two reads, one argon2 verification) and fail with the same error.
     """
+    return User.from_record(_verified_record(identifier, password))
+
+
+def _verified_record(identifier: str, password: str) -> UserRecord:
     settings = get_settings()
     name = identifier.strip().casefold()[:MAX_EMAIL_LENGTH]
     attempts = throttle.hit(LOGIN_SCOPE, name, settings.login_lock_seconds)
@@ -155,14 +159,13 @@ def authenticate(identifier: str, password: str) -> User:
     if record is None or locked or not matched or len(password) > passwords.MAX_LENGTH:
         raise AuthenticationError(LOGIN_FAILED)
     throttle.clear(LOGIN_SCOPE, name, settings.login_lock_seconds)
-    return User.from_record(record)
+    return record
 
 
 def change_password(user: User, current_password: str, new_password: str) -> User:
     """A logged-in user's password change: the current password is checked like a login."""
-    authenticate(user.username, current_password)
-    record = load_record(user.id)
-    if record is None:
+    record = _verified_record(user.username, current_password)
+    if record.user_id != user.id:
         raise AuthenticationError(LOGIN_FAILED)
     passwords.check_policy(new_password, record.username, record.email)
     try:
