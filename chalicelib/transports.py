@@ -91,10 +91,25 @@ def classify_smtp_code(code: int, text: str) -> TransientDeliveryError | Permane
     return TransientDeliveryError(text)
 
 
-def _reply(exc: smtplib.SMTPResponseException) -> str:
-    message = exc.smtp_error
+def _reply(code: int, message: bytes | str) -> str:
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    return f"SMTP {exc.smtp_code} {text}".strip()
+    return f"SMTP {code} {text}".strip()
+
+
+def _smtp_failure(
+    exc: smtplib.SMTPException | OSError, missing: str, stage: str
+) -> TransientDeliveryError | PermanentDeliveryError:
+    """Sort an smtplib failure: replies by their code, a missing extension is permanent,
+    anything else (network, protocol) is transient."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        # Every recipient refused; if any refusal is a 4xx, a retry may still get through.
+        code, reply = min(exc.recipients.values(), default=(0, b""))
+        return classify_smtp_code(code, _reply(code, reply))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return classify_smtp_code(exc.smtp_code, _reply(exc.smtp_code, exc.smtp_error))
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return PermanentDeliveryError(f"SMTP server does not {missing}")
+    return TransientDeliveryError(f"SMTP {stage}: {type(exc).__name__}")
 
 
 class SmtpTransport:
@@ -123,12 +138,8 @@ class SmtpTransport:
     def send(self, sender: str, recipients: Sequence[str], message: EmailMessage) -> str:
         try:
             smtp = self._connect()
-        except smtplib.SMTPResponseException as exc:
-            raise classify_smtp_code(exc.smtp_code, _reply(exc)) from None
-        except smtplib.SMTPNotSupportedError:
-            raise PermanentDeliveryError("SMTP server does not offer STARTTLS") from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise TransientDeliveryError(f"SMTP unreachable: {type(exc).__name__}") from None
+            raise _smtp_failure(exc, missing="offer STARTTLS", stage="unreachable") from None
         try:
             self._deliver(smtp, sender, recipients, message)
         finally:
@@ -143,17 +154,8 @@ class SmtpTransport:
             if s.username:
                 smtp.login(s.username, s.password)
             refused = smtp.sendmail(sender, list(recipients), message.as_bytes())
-        except smtplib.SMTPRecipientsRefused as exc:
-            # Every recipient refused; if any refusal is a 4xx, a retry may still get through.
-            code, reply = min(exc.recipients.values(), default=(0, b""))
-            text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-            raise classify_smtp_code(code, f"SMTP {code} {text}".strip()) from None
-        except smtplib.SMTPResponseException as exc:
-            raise classify_smtp_code(exc.smtp_code, _reply(exc)) from None
-        except smtplib.SMTPNotSupportedError:
-            raise PermanentDeliveryError("SMTP server does not support AUTH") from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise TransientDeliveryError(f"SMTP failed: {type(exc).__name__}") from None
+            raise _smtp_failure(exc, missing="support AUTH", stage="failed") from None
         if refused:
             # Some recipients got it: a retry would mail them twice, so this counts as sent.
             log.warning("SMTP refused %d of %d recipients", len(refused), len(recipients))
