@@ -17,12 +17,25 @@ FAILURE_PREFIX = "mailfailure#"
 SUPPRESS_PREFIX = "suppress#"
 
 
+class _UsersTable:
+    """PynamoDB Meta of the models kept in the users table."""
+
+    table_name = _settings.users_table
+    region = _settings.region
+
+
+class _StateTable:
+    """PynamoDB Meta of the models kept in the short-lived state table (TTL: expires_at)."""
+
+    table_name = _settings.state_table
+    region = _settings.region
+
+
 class UserRecord(Model):
     """An account. Key: user#<id>."""
 
-    class Meta:
-        table_name = _settings.users_table
-        region = _settings.region
+    class Meta(_UsersTable):
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
@@ -40,9 +53,8 @@ class Guard(Model):
     lookup from a username or email address to the user id.
     """
 
-    class Meta:
-        table_name = _settings.users_table
-        region = _settings.region
+    class Meta(_UsersTable):
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
@@ -51,9 +63,8 @@ class Guard(Model):
 class Counter(Model):
     """A fixed-window counter (throttles), expired by TTL and checked on read."""
 
-    class Meta:
-        table_name = _settings.state_table
-        region = _settings.region
+    class Meta(_StateTable):
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     hits = NumberAttribute(default=0)
@@ -68,9 +79,8 @@ class MailDelivery(Model):
     TTL'd by expires_at; moto never expires items, so readers check expires_at themselves.
     """
 
-    class Meta:
-        table_name = _settings.state_table
-        region = _settings.region
+    class Meta(_StateTable):
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     status = UnicodeAttribute()
@@ -91,9 +101,8 @@ class MailFailure(Model):
     listing can show why each message failed, whatever its type (email, job or garbage).
     """
 
-    class Meta:
-        table_name = _settings.state_table
-        region = _settings.region
+    class Meta(_StateTable):
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     error = UnicodeAttribute()
@@ -106,9 +115,8 @@ class MailFailure(Model):
 class Suppression(Model):
     """An address we never mail again (suppress#<lowercased address>): bounced or complained."""
 
-    class Meta:
-        table_name = _settings.state_table
-        region = _settings.region
+    class Meta(_StateTable):
+        pass
 
     pk = UnicodeAttribute(hash_key=True)
     reason = UnicodeAttribute()
