@@ -1,8 +1,8 @@
 """Microblog accounts on AWS serverless: the table of contents.
 
-HTML pages and the JSON API are Chalice blueprints in chalicelib/web; the mail
-worker is the SQS handler below, and SES bounces and complaints arrive on the SNS
-handler. All logic lives in chalicelib/.
+HTML pages and the JSON API are Chalice blueprints in chalicelib/web; the mail worker is
+the SQS handler below, and SES bounces and complaints arrive on the SNS handler. All logic
+lives in chalicelib/.
 """
 
 from __future__ import annotations
@@ -12,13 +12,16 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response, SNSEvent, SQSEvent
 
-from chalicelib import suppression, worker
-from chalicelib.settings import get_settings
+from chalicelib import worker
+from chalicelib.mail import suppression
+from chalicelib.settings import resource_names
 from chalicelib.web.api import api
-from chalicelib.web.logging import log_request
 from chalicelib.web.pages import pages
+from chalicelib.web.request_log import log_request
 
-settings = get_settings()
+# Chalice wires the event sources from these names when it deploys or packages the app,
+# so they are read here; every other setting is read on first use (chalicelib.settings).
+names = resource_names()
 
 app = Chalice(app_name="microblog-accounts")
 app.register_blueprint(pages)
@@ -31,13 +34,13 @@ def request_log(event: Request, get_response: Callable[[Request], Response]) -> 
     return log_request(event, get_response)
 
 
-@app.on_sqs_message(queue=settings.queue_name, batch_size=10)
+@app.on_sqs_message(queue=names.queue, batch_size=10)
 def mail_worker(event: SQSEvent) -> dict[str, Any]:
     """Send queued emails; report only the failed records back to SQS."""
     return worker.handle_batch(event.to_dict())
 
 
-@app.on_sns_message(topic=settings.mail.events_topic)
+@app.on_sns_message(topic=names.events_topic)
 def mail_events(event: SNSEvent) -> None:
     """SES bounce and complaint notifications: suppress those addresses from now on."""
     suppression.handle_notification(event.message)

@@ -36,7 +36,8 @@ from chalice.test import Client
 from moto import mock_aws
 
 import app as app_module
-from chalicelib import aws, passwords
+from chalicelib import aws
+from chalicelib.auth import passwords
 from chalicelib.settings import get_settings
 from ops import poller
 from ops.provision import provision
@@ -67,7 +68,7 @@ def bench_hashing() -> None:
     _report("argon2id verify", _timed(lambda: passwords.verify_password(digest, "nope"), 10))
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
     code = (
-        "import re; from chalicelib.passwords import hash_password as h\n"
+        "import re; from chalicelib.auth.passwords import hash_password as h\n"
         "hwm = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])\n"
         "b = hwm(); h('a fine password'); print(hwm() - b)"
     )

@@ -40,6 +40,12 @@ class AuthenticationError(AppError):
 class InvalidTokenError(AppError):
     """A token is malformed, forged, expired, used or meant for something else."""
 
+    def __init__(self, reason: str, purpose: str = "") -> None:
+        super().__init__(reason)
+        # What the token was presented for (auth.tokens.Purpose's value): entry points word
+        # their answer after it ("The reset link ..."); the reason stays on our side.
+        self.purpose = purpose
+
 
 class StaleWriteError(AppError):
     """The record changed between read and write; the write was refused."""

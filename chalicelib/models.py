@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.connection import TableConnection
 from pynamodb.models import Model
 
 from chalicelib.settings import get_settings
-
-_settings = get_settings()
 
 USER_PREFIX = "user#"
 USERNAME_PREFIX = "username#"
@@ -17,21 +18,51 @@ FAILURE_PREFIX = "mailfailure#"
 SUPPRESS_PREFIX = "suppress#"
 
 
-class _UsersTable:
+class _TableName(type):
+    """A PynamoDB Meta whose table name is read from Settings each time it is asked for.
+
+    Nothing is read at import: a module may be imported before the environment is set
+    (tests, benchmarks, `make dev`), and PynamoDB asks for the name on first use only.
+    """
+
+    setting: str
+
+    @property
+    def table_name(cls) -> str:
+        return str(getattr(get_settings(), cls.setting))
+
+
+class _UsersTable(metaclass=_TableName):
     """PynamoDB Meta of the models kept in the users table."""
 
-    table_name = _settings.users_table
-    region = _settings.region
+    setting = "users_table"
+    region: str | None = None  # set from Settings on first use (AppModel._get_connection)
 
 
-class _StateTable:
+class _StateTable(metaclass=_TableName):
     """PynamoDB Meta of the models kept in the short-lived state table (TTL: expires_at)."""
 
-    table_name = _settings.state_table
-    region = _settings.region
+    setting = "state_table"
+    region: str | None = None
 
 
-class UserRecord(Model):
+class AppModel(Model):
+    """Our models' base: the region, like the table name, comes from Settings on first use.
+
+    PynamoDB fills in a missing Meta.region from its own settings when the class is made,
+    which would be at import; so the Metas above say None and the region is set here, just
+    before PynamoDB builds (or reuses) the table's connection.
+    """
+
+    Meta: Any
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        cls.Meta.region = get_settings().region
+        return super()._get_connection()
+
+
+class UserRecord(AppModel):
     """An account. Key: user#<id>."""
 
     class Meta(_UsersTable):
@@ -46,7 +77,7 @@ class UserRecord(Model):
     password_changed_at = NumberAttribute()
 
 
-class Guard(Model):
+class Guard(AppModel):
     """Claims a username or email for one user (username#<name> / email#<address>).
 
     Guards make uniqueness a conditional write, and are the strongly consistent
@@ -60,7 +91,7 @@ class Guard(Model):
     user_id = UnicodeAttribute()
 
 
-class Counter(Model):
+class Counter(AppModel):
     """A fixed-window counter (throttles), expired by TTL and checked on read."""
 
     class Meta(_StateTable):
@@ -71,7 +102,7 @@ class Counter(Model):
     expires_at = TTLAttribute()
 
 
-class MailDelivery(Model):
+class MailDelivery(AppModel):
     """The idempotency record of one email, keyed by the email's own id (maildelivery#<id>).
 
     status: "in_progress" while a worker holds the lease, "done" once the provider accepted it
@@ -94,7 +125,7 @@ class MailDelivery(Model):
     expires_at = TTLAttribute()
 
 
-class MailFailure(Model):
+class MailFailure(AppModel):
     """The last failure of one queue message, keyed by its SQS message id (mailfailure#<id>).
 
     SQS keeps the message id when it moves a message to the dead-letter queue, so the DLQ
@@ -112,7 +143,7 @@ class MailFailure(Model):
     expires_at = TTLAttribute()
 
 
-class Suppression(Model):
+class Suppression(AppModel):
     """An address we never mail again (suppress#<lowercased address>): bounced or complained."""
 
     class Meta(_StateTable):

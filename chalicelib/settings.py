@@ -87,6 +87,25 @@ class Settings:
         return self.public_base_url.startswith("https://")
 
 
+@dataclass(frozen=True)
+class ResourceNames:
+    """The names Chalice wires event sources to when it imports app.py."""
+
+    queue: str
+    events_topic: str
+
+
+def resource_names(env: Mapping[str, str] | None = None) -> ResourceNames:
+    """The mail queue and events topic names, read alone (no secret is needed to package).
+
+    app.py's decorators need them at import; Settings derives the same names from here.
+    """
+    env = os.environ if env is None else env
+    queue = env.get("MAIL_QUEUE", "microblog-mail")
+    topic = env.get("MAIL_EVENTS_TOPIC", "").strip() or f"{queue}-events"
+    return ResourceNames(queue=queue, events_topic=topic)
+
+
 def _bool(env: Mapping[str, str], name: str) -> bool:
     raw = env.get(name, "").strip().lower()
     if raw in _TRUE:
@@ -152,7 +171,7 @@ def _secret(env: Mapping[str, str], development: bool) -> tuple[str, str]:
     return secret, previous
 
 
-def _mail(env: Mapping[str, str], queue_name: str) -> MailSettings:
+def _mail(env: Mapping[str, str], names: ResourceNames) -> MailSettings:
     transport = env.get("MAIL_TRANSPORT", "ses").strip().lower() or "ses"
     if transport not in MAIL_TRANSPORTS:
         raise ConfigError(f"MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}")
@@ -176,8 +195,8 @@ def _mail(env: Mapping[str, str], queue_name: str) -> MailSettings:
         sender_name=env.get("MAIL_SENDER_NAME", "Microblog").strip(),
         configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
         timeout=_int(env, "MAIL_TIMEOUT_SECONDS", 10),
-        dlq_name=env.get("MAIL_DLQ", "").strip() or f"{queue_name}-dlq",
-        events_topic=env.get("MAIL_EVENTS_TOPIC", "").strip() or f"{queue_name}-events",
+        dlq_name=env.get("MAIL_DLQ", "").strip() or f"{names.queue}-dlq",
+        events_topic=names.events_topic,
         max_receives=_int(env, "MAIL_MAX_RECEIVES", 8),
         visibility_timeout=_int(env, "MAIL_VISIBILITY_TIMEOUT", 360, minimum=0),
         lease_seconds=_int(env, "MAIL_LEASE_SECONDS", 120),
@@ -194,7 +213,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     """Build and validate Settings from an environment mapping."""
     development = env.get("APP_ENV", "production").strip().lower() == "development"
     secret, previous = _secret(env, development)
-    queue_name = env.get("MAIL_QUEUE", "microblog-mail")
+    names = resource_names(env)
     return Settings(
         development=development,
         secret_key=secret,
@@ -204,7 +223,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=_admins(env.get("ADMINS", "")),
         users_table=env.get("USERS_TABLE", "microblog-users"),
         state_table=env.get("STATE_TABLE", "microblog-state"),
-        queue_name=queue_name,
+        queue_name=names.queue,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         reset_token_ttl=_int(env, "RESET_TOKEN_TTL_SECONDS", 600),
         access_token_ttl=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 3600),
@@ -215,7 +234,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         reset_requests_per_ip_per_hour=_int(env, "RESET_REQUESTS_PER_IP_PER_HOUR", 20),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
-        mail=_mail(env, queue_name),
+        mail=_mail(env, names),
     )
 
 

@@ -1,4 +1,7 @@
-"""The SQS mail worker: one record at a time, failures reported per record.
+"""The SQS mail worker, an entry point like web/: one record at a time, failures per record.
+
+It takes two kinds of message: a rendered email (mail.delivery sends it) and a reset job
+(auth.password_reset composes the email for a known address).
 
 Powertools' BatchProcessor fits Chalice as is: app.py hands it `event.to_dict()` and returns its
 `batchItemFailures` answer (which Lambda honours once the mapping has ReportBatchItemFailures:
@@ -28,13 +31,16 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import aws, delivery, password_reset
+from chalicelib import aws
+from chalicelib.auth import password_reset
 from chalicelib.errors import AppError, PermanentDeliveryError, ValidationError
 from chalicelib.logs import logger as log
-from chalicelib.mailer import EMAIL_MESSAGE, QueuedEmail, redact
+from chalicelib.logs import redact
+from chalicelib.mail import delivery
+from chalicelib.mail.composing import EMAIL_MESSAGE, QueuedEmail
+from chalicelib.mail.transports import Transport
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
-from chalicelib.transports import Transport
 
 _processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 

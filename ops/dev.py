@@ -195,13 +195,14 @@ _NOISE = ("Found credentials in environment variables.", "Found endpoint for ")
 
 def _relay_api_log(proc: subprocess.Popen[bytes]) -> None:
     """Print `chalice local`'s log without reset tokens (its access log has full paths)."""
+    from chalicelib.auth.tokens import LINK_ROUTES
     from chalicelib.logs import scrub_path
 
     assert proc.stdout is not None
     for raw in proc.stdout:
         line = raw.decode("utf-8", "replace").rstrip("\n")
         if not line.startswith(_NOISE):
-            print(scrub_path(line), flush=True)
+            print(scrub_path(line, LINK_ROUTES), flush=True)
 
 
 def _echo(text: str) -> None:

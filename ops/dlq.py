@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import aws
-from chalicelib.mailer import EMAIL_MESSAGE, mask_address
+from chalicelib.auth.password_reset import RESET_REQUESTED, RESET_SUBJECT
+from chalicelib.logs import mask_address
+from chalicelib.mail.composing import EMAIL_MESSAGE
 from chalicelib.models import FAILURE_PREFIX, MailFailure
-from chalicelib.password_reset import RESET_REQUESTED, RESET_SUBJECT
 from chalicelib.settings import get_settings
 from chalicelib.worker import ORIGIN_ATTRIBUTE
 

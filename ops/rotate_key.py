@@ -24,9 +24,8 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.exceptions import ClientError
 
+from chalicelib.auth.keys import SigningKey, dump_keyring, parse_keyring
 from chalicelib.errors import ConfigError
-from chalicelib.keys import SigningKey
-from chalicelib.secrets import dump_keyring, parse_keyring
 from ops.policy import SECRETS_MANAGER_REFERENCE
 from ops.stages import cli_logging, load_stage
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib import accounts, password_reset, passwords
+from chalicelib.auth import accounts, password_reset, passwords, users
 from chalicelib.errors import ConflictError, InvalidTokenError
 from chalicelib.models import UserRecord
 from tests.conftest import (
@@ -199,7 +199,7 @@ def test_twenty_concurrent_confirms_change_the_password_once(susan: dict[str, An
     drain_queue()
     token = reset_token_from(sent_mail()[0])
     results = _together(20, lambda: password_reset.confirm_reset(token, NEW_PASSWORD))
-    winners = [r for r in results if isinstance(r, accounts.User)]
+    winners = [r for r in results if isinstance(r, users.User)]
     assert len(winners) == 1
     assert all(isinstance(r, InvalidTokenError) for r in results if r not in winners)
     drain_queue()
@@ -217,10 +217,10 @@ def test_twenty_concurrent_registrations_create_one_account() -> None:
         return accounts.register(f"racer{n}", "same@example.com", PASSWORD)
 
     results = _together(20, register)
-    assert sum(isinstance(r, accounts.User) for r in results) == 1
+    assert sum(isinstance(r, users.User) for r in results) == 1
     assert sum(isinstance(r, ConflictError) for r in results) == 19
-    users = list(UserRecord.scan(UserRecord.pk.startswith("user#")))
-    assert len(users) == 1
+    stored = list(UserRecord.scan(UserRecord.pk.startswith("user#")))
+    assert len(stored) == 1
 
 
 def test_dummy_hash_costs_what_a_real_hash_costs() -> None:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import accounts, passwords, tokens
+from chalicelib.auth import accounts, passwords, tokens, users
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
+    InvalidTokenError,
+    PasswordPolicyError,
     StaleWriteError,
     ValidationError,
 )
 from chalicelib.models import Guard, UserRecord
-from tests.conftest import NEW_PASSWORD, PASSWORD
+from tests.conftest import NEW_PASSWORD, PASSWORD, drain_queue, sent_mail
 
 
 def test_register_stores_an_argon2id_hash_and_both_guards() -> None:
     user = accounts.register("susan", "Susan@Example.COM", PASSWORD)
-    record = accounts.load_record(user.id)
+    record = users.load_record(user.id)
     assert record is not None
     assert record.password_hash.startswith("$argon2id$")
     assert PASSWORD not in record.attribute_values.values()
@@ -61,27 +63,46 @@ def test_authenticate_refuses_alike(identifier: str, password: str) -> None:
         accounts.authenticate(identifier, password)
 
 
-def test_user_from_token_checks_purpose_and_password_state() -> None:
+def test_one_token_check_for_every_purpose_follows_the_password_state() -> None:
     user = accounts.register("susan", "susan@example.com", PASSWORD)
-    access = accounts.issue_token(user, tokens.Purpose.ACCESS, 600)
-    assert accounts.user_from_token(tokens.Purpose.ACCESS, access) == user
-    with pytest.raises(AuthenticationError):
-        accounts.user_from_token(tokens.Purpose.SESSION, access)
-    record = accounts.load_record(user.id)
+    tokens_by_purpose = {p: users.issue_token(user, p, 600) for p in tokens.Purpose}
+    for purpose, token in tokens_by_purpose.items():
+        assert users.user_for_token(purpose, token) == user
+        others = [p for p in tokens.Purpose if p is not purpose]
+        for other in others:
+            with pytest.raises(InvalidTokenError) as caught:
+                users.check_token(other, token)
+            assert caught.value.purpose == other.value
+    record = users.load_record(user.id)
     assert record is not None
-    accounts.set_password(record, NEW_PASSWORD)
-    with pytest.raises(AuthenticationError):
-        accounts.user_from_token(tokens.Purpose.ACCESS, access)
+    accounts.replace_password(record, NEW_PASSWORD)
+    for purpose, token in tokens_by_purpose.items():
+        with pytest.raises(InvalidTokenError, match="no longer current"):
+            users.check_token(purpose, token)
 
 
-def test_set_password_refuses_a_stale_record() -> None:
+def test_replace_password_refuses_a_stale_record() -> None:
     user = accounts.register("susan", "susan@example.com", PASSWORD)
-    first, second = accounts.load_record(user.id), accounts.load_record(user.id)
+    first, second = users.load_record(user.id), users.load_record(user.id)
     assert first is not None
     assert second is not None
-    accounts.set_password(first, NEW_PASSWORD)
+    accounts.replace_password(first, NEW_PASSWORD)
     with pytest.raises(StaleWriteError):
-        accounts.set_password(second, "a different new password")
-    stored = accounts.load_record(user.id)
+        accounts.replace_password(second, "a different new password")
+    stored = users.load_record(user.id)
     assert stored is not None
     assert passwords.verify_password(stored.password_hash, NEW_PASSWORD)
+
+
+def test_replace_password_checks_the_policy_and_tells_the_owner() -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    record = users.load_record(user.id)
+    assert record is not None
+    with pytest.raises(PasswordPolicyError):
+        accounts.replace_password(record, "susan")
+    drain_queue()
+    assert sent_mail() == []
+    accounts.replace_password(record, NEW_PASSWORD)
+    drain_queue()
+    [notice] = sent_mail()
+    assert notice.message["Subject"] == "[Microblog] Your password was changed"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import delivery, idempotency, suppression
 from chalicelib.aws import ses
-from chalicelib.delivery import Outcome
 from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
-from chalicelib.mailer import QueuedEmail
-from chalicelib.transports import SesTransport
+from chalicelib.mail import delivery, idempotency, suppression
+from chalicelib.mail.composing import QueuedEmail
+from chalicelib.mail.delivery import Outcome
+from chalicelib.mail.transports import SesTransport
 from tests.conftest import sent_mail
 from tests.mailkit import REJECTED, THROTTLING, SesFaults, ses_faults
 

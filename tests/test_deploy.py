@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib.secrets import parse_keyring
+from chalicelib.auth.keys import parse_keyring
 from ops.stages import Stage, load_stage
 from tests.emulator import ROOT, moto_server
 

@@ -7,8 +7,9 @@ import uuid
 
 import pytest
 
-from chalicelib import accounts, aws, password_reset
-from chalicelib.mailer import QueuedEmail
+from chalicelib import aws
+from chalicelib.auth import accounts, password_reset
+from chalicelib.mail.composing import QueuedEmail
 from ops import dlq
 from tests.conftest import run_worker, sent_mail
 from tests.mailkit import dlq_url, drain, queue_depth

@@ -13,18 +13,18 @@ import pytest
 import time_machine
 from chalice.test import Client
 
-from chalicelib import accounts, passwords, tokens
-from chalicelib.keys import get_keyring
+from chalicelib.auth import accounts, passwords, tokens, users
+from chalicelib.auth.keys import get_keyring
 from tests.conftest import PASSWORD, post_json
 
-Forge = Callable[[accounts.User], str]
+Forge = Callable[[users.User], str]
 
 
 def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
-def _claims(user: accounts.User, **overrides: Any) -> dict[str, Any]:
+def _claims(user: users.User, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
     claims = {
         "reset_password": user.id,
@@ -42,11 +42,11 @@ def _sign(claims: dict[str, Any], secret: bytes | None = None, alg: str = "HS256
     return jwt.encode(claims, secret or key.secret, algorithm=alg, headers={"kid": key.kid})
 
 
-def _valid(user: accounts.User) -> str:
-    return accounts.issue_token(user, tokens.Purpose.RESET_PASSWORD, 600)
+def _valid(user: users.User) -> str:
+    return users.issue_token(user, tokens.Purpose.RESET_PASSWORD, 600)
 
 
-def _expired(user: accounts.User) -> str:
+def _expired(user: users.User) -> str:
     with time_machine.travel(time.time() - 601, tick=False):
         return _valid(user)
 
@@ -59,8 +59,8 @@ FORGERIES: dict[str, Forge] = {
     "wrong key": lambda u: _sign(_claims(u), secret=b"attacker-key-" * 4),
     "HS512 with the right key": lambda u: _sign(_claims(u), alg="HS512"),
     "expired with the right key": _expired,
-    "access token as reset token": lambda u: accounts.issue_token(u, tokens.Purpose.ACCESS, 600),
-    "session token as reset token": lambda u: accounts.issue_token(u, tokens.Purpose.SESSION, 600),
+    "access token as reset token": lambda u: users.issue_token(u, tokens.Purpose.ACCESS, 600),
+    "session token as reset token": lambda u: users.issue_token(u, tokens.Purpose.SESSION, 600),
     "truncated": lambda u: _valid(u)[:-5],
     "signature stripped": lambda u: _valid(u).rsplit(".", 1)[0] + ".",
     "oversized": lambda u: _valid(u) + "A" * 5000,
@@ -79,14 +79,14 @@ FORGERIES: dict[str, Forge] = {
 @pytest.mark.parametrize("name", FORGERIES)
 def test_forged_reset_token_is_refused_and_changes_nothing(client: Client, name: str) -> None:
     user = accounts.register("susan", "susan@example.com", PASSWORD)
-    before = accounts.load_record(user.id)
+    before = users.load_record(user.id)
     assert before is not None
     token = FORGERIES[name](user)
     response = post_json(
         client, "/api/password-reset/confirm", {"token": token, "password": "a brand new secret"}
     )
     assert response.status_code == 400, response.body
-    after = accounts.load_record(user.id)
+    after = users.load_record(user.id)
     assert after is not None
     assert after.password_hash == before.password_hash
     assert passwords.verify_password(after.password_hash, PASSWORD)
@@ -101,6 +101,6 @@ def test_the_genuine_token_passes_the_same_harness(client: Client) -> None:
         {"token": _valid(user), "password": "a brand new secret"},
     )
     assert response.status_code == 200
-    record = accounts.load_record(user.id)
+    record = users.load_record(user.id)
     assert record is not None
     assert passwords.verify_password(record.password_hash, "a brand new secret")

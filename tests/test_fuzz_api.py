@@ -11,7 +11,8 @@ from chalice.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib import accounts, aws, tokens
+from chalicelib import aws
+from chalicelib.auth import tokens, users
 from chalicelib.settings import get_settings
 from tests.conftest import PASSWORD, post_json
 
@@ -62,10 +63,10 @@ def _snapshot() -> dict[str, Any]:
 
 def susan_token(susan: dict[str, Any]) -> str:
     """An access token for the fixture user (made directly: fuzzed logins may lock her out)."""
-    record = accounts.load_record(susan["id"])
+    record = users.load_record(susan["id"])
     assert record is not None
-    user = accounts.User.from_record(record)
-    return accounts.issue_token(user, tokens.Purpose.ACCESS, 600)
+    user = users.User.from_record(record)
+    return users.issue_token(user, tokens.Purpose.ACCESS, 600)
 
 
 def _without_login_counters(snapshot: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import time
 import pytest
 import time_machine
 
-from chalicelib import idempotency
 from chalicelib.errors import DeliveryInProgressError
+from chalicelib.mail import idempotency
 from chalicelib.settings import get_settings
 
 

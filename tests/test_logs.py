@@ -8,6 +8,7 @@ from typing import Any
 
 from chalice.test import Client
 
+from chalicelib.auth.tokens import LINK_ROUTES
 from chalicelib.logs import scrub_path
 from tests.conftest import (
     NEW_PASSWORD,
@@ -67,8 +68,21 @@ def test_the_whole_flow_leaves_no_secret_in_the_logs(client: Client, log_lines: 
 
 
 def test_tokens_are_scrubbed_from_paths() -> None:
-    assert scrub_path("/prod/reset_password/a.b.c") == "/prod/reset_password/[redacted]"
-    assert scrub_path("/reset_password/a.b.c?x=1") == "/reset_password/[redacted]?x=1"
-    assert scrub_path("/login") == "/login"
+    def scrub(text: str) -> str:
+        return scrub_path(text, LINK_ROUTES)
+
+    assert scrub("/prod/reset_password/a.b.c") == "/prod/reset_password/[redacted]"
+    assert scrub("/reset_password/a.b.c?x=1") == "/reset_password/[redacted]?x=1"
+    assert scrub("/login") == "/login"
     access_log = '"GET /reset_password/a.b.c HTTP/1.1" 200 -'  # chalice local's, in make dev
-    assert scrub_path(access_log) == '"GET /reset_password/[redacted] HTTP/1.1" 200 -'
+    assert scrub(access_log) == '"GET /reset_password/[redacted] HTTP/1.1" 200 -'
+
+
+def test_every_link_route_and_anything_jwt_shaped_is_scrubbed() -> None:
+    assert LINK_ROUTES  # every purpose with an emailed link names its route
+    for route in LINK_ROUTES:
+        assert scrub_path(f"/{route}/opaque", LINK_ROUTES) == f"/{route}/[redacted]"
+    jwt_ish = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    assert scrub_path(f"/anywhere?t={jwt_ish}") == "/anywhere?t=[redacted]"
+    assert scrub_path(f"/cut/{jwt_ish[:30]}") == "/cut/[redacted]"
+    assert scrub_path("/static/style.abc.css") == "/static/style.abc.css"

@@ -8,9 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from chalicelib import aws, mailer
+from chalicelib import aws
 from chalicelib.errors import ValidationError
-from chalicelib.mailer import QueuedEmail, bare_address, mask_address, redact
+from chalicelib.logs import mask_address, redact
+from chalicelib.mail import composing as mailer
+from chalicelib.mail.composing import QueuedEmail, bare_address
 from chalicelib.rendering import render
 from tests.conftest import BASE_URL
 
@@ -35,8 +37,8 @@ def _receive_all() -> list[dict[str, object]]:
     return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
 
 
-def test_send_email_queues_one_message_and_does_not_send() -> None:
-    message_id = mailer.send_email(
+def test_queue_email_queues_one_message_and_does_not_send() -> None:
+    message_id = mailer.queue_email(
         "[Microblog] Test",
         "no-reply@example.com",
         ["a@example.com"],
@@ -59,9 +61,9 @@ def test_send_email_queues_one_message_and_does_not_send() -> None:
     }
 
 
-def test_send_email_needs_a_recipient() -> None:
+def test_queue_email_needs_a_recipient() -> None:
     with pytest.raises(ValidationError):
-        mailer.send_email("s", "no-reply@example.com", [], "t", "h")
+        mailer.queue_email("s", "no-reply@example.com", [], "t", "h")
     assert _receive_all() == []
 
 

@@ -207,6 +207,17 @@ def test_reset_form_mismatch_then_success(
     assert _log_in(browser, NEW_PASSWORD).status_code == 303
 
 
+def test_a_dead_link_is_said_before_a_password_mismatch(
+    browser: Browser, client: Client, susan: dict[str, Any]
+) -> None:
+    csrf = csrf_from(browser.get("/reset_password_request").body.decode())
+    fields = {"password": NEW_PASSWORD, "password2": "something else", "csrf_token": csrf}
+    mismatch = browser.submit("/reset_password/bogus", fields)
+    assert mismatch.status_code == 303
+    assert mismatch.headers["Location"] == f"{BASE_URL}/reset_password_request"
+    assert _log_in(browser, PASSWORD).status_code == 303
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_used_or_bogus_links_redirect_to_the_request_page_with_a_word(
     browser: Browser, client: Client, susan: dict[str, Any], method: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import passwords
+from chalicelib.auth import passwords
 from chalicelib.errors import PasswordPolicyError
 
 

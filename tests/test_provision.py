@@ -12,7 +12,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses import ses_backends
 
 from chalicelib import aws
-from chalicelib.secrets import parse_keyring
+from chalicelib.auth.keys import parse_keyring
 from chalicelib.settings import Settings, get_settings
 from ops import provision as provision_module
 from ops.provision import mail_queues, provision

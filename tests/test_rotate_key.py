@@ -10,9 +10,9 @@ import boto3
 import jwt
 import pytest
 
-from chalicelib import tokens
+from chalicelib.auth import tokens
+from chalicelib.auth.keys import load_keyring_parameter, parse_keyring
 from chalicelib.errors import InvalidTokenError
-from chalicelib.secrets import load_keyring_parameter, parse_keyring
 from ops import rotate_key
 from ops.rotate_key import ROTATION_MARKER, KeyStore, rotate, rotate_stage
 from ops.stages import load_stage

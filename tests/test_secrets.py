@@ -7,9 +7,8 @@ import json
 import boto3
 import pytest
 
+from chalicelib.auth.keys import SigningKey, dump_keyring, load_keyring_parameter, parse_keyring
 from chalicelib.errors import ConfigError
-from chalicelib.keys import SigningKey
-from chalicelib.secrets import dump_keyring, load_keyring_parameter, parse_keyring
 
 CURRENT = "c" * 40
 PREVIOUS = "p" * 40

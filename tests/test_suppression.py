@@ -10,7 +10,8 @@ import pytest
 from chalice.test import Client
 from moto.ses.feedback import BOUNCE, COMMON_MAIL, COMPLAINT
 
-from chalicelib import accounts, suppression
+from chalicelib.auth import accounts
+from chalicelib.mail import suppression
 from tests.conftest import drain_queue, sent_mail
 
 # The notification examples of the SES developer guide (as moto ships them).

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import time_machine
 
-from chalicelib import throttle
+from chalicelib.auth import throttle
 from chalicelib.models import Counter
 
 

@@ -10,10 +10,10 @@ import jwt
 import pytest
 import time_machine
 
-from chalicelib import tokens
+from chalicelib.auth import tokens
+from chalicelib.auth.keys import get_keyring, keyring_from_secrets
+from chalicelib.auth.tokens import Purpose
 from chalicelib.errors import InvalidTokenError
-from chalicelib.keys import get_keyring, keyring_from_secrets
-from chalicelib.tokens import Purpose
 
 USER = "0b8c7f3e-0000-4000-8000-000000000001"
 FP = "fingerprint-1"

@@ -22,12 +22,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from chalicelib import delivery, idempotency, worker
-from chalicelib.delivery import Outcome
+from chalicelib import worker
 from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
-from chalicelib.mailer import QueuedEmail
+from chalicelib.mail import delivery, idempotency
+from chalicelib.mail.composing import QueuedEmail
+from chalicelib.mail.delivery import Outcome
+from chalicelib.mail.transports import SmtpTransport, classify_ses_error, classify_smtp_code
 from chalicelib.settings import MailSettings, get_settings
-from chalicelib.transports import SmtpTransport, classify_ses_error, classify_smtp_code
 from tests.conftest import run_worker
 from tests.mailkit import sqs_event, sqs_record
 

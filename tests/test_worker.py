@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib import accounts, aws, idempotency, password_reset, suppression, worker
-from chalicelib.mailer import QueuedEmail, send_email
+from chalicelib import aws, worker
+from chalicelib.auth import accounts, password_reset
+from chalicelib.mail import idempotency, suppression
+from chalicelib.mail.composing import QueuedEmail, queue_email
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.worker import Backoff
 from ops import poller
@@ -159,7 +161,7 @@ def test_permanent_failures_wait_the_base_delay_only() -> None:
 
 
 def test_a_transient_failure_hides_the_message_for_the_backoff() -> None:
-    send_email("Hi", SENDER, ["susan@example.com"], "text", "<p>html</p>")
+    queue_email("Hi", SENDER, ["susan@example.com"], "text", "<p>html</p>")
     url = aws.queue_url()
 
     def slow_retries(event: dict[str, Any], context: Any) -> Any:

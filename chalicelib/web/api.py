@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib import accounts, password_reset, tokens
-from chalicelib.errors import AuthenticationError
+from chalicelib.auth import accounts, password_reset, tokens
+from chalicelib.auth.users import User, issue_token, user_for_token
+from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.settings import get_settings
 from chalicelib.web.http import (
     api_errors,
@@ -26,7 +27,7 @@ def _request() -> Request:
     return request
 
 
-def _user_json(user: accounts.User) -> dict[str, str]:
+def _user_json(user: User) -> dict[str, str]:
     return {"id": user.id, "username": user.username, "email": user.email}
 
 
@@ -54,16 +55,19 @@ def create_token() -> Response:
     return json_response(_token_json(user))
 
 
-def _bearer_user() -> accounts.User:
+def _bearer_user() -> User:
     scheme, _, token = _request().headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("a bearer token is required")
-    return accounts.user_from_token(tokens.Purpose.ACCESS, token.strip())
+    try:
+        return user_for_token(tokens.Purpose.ACCESS, token.strip())
+    except InvalidTokenError:
+        raise AuthenticationError("invalid or expired token") from None
 
 
-def _token_json(user: accounts.User) -> dict[str, str | int]:
+def _token_json(user: User) -> dict[str, str | int]:
     ttl = get_settings().access_token_ttl
-    token = accounts.issue_token(user, tokens.Purpose.ACCESS, ttl)
+    token = issue_token(user, tokens.Purpose.ACCESS, ttl)
     return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
 
 

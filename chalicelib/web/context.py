@@ -9,9 +9,11 @@ from typing import Any
 
 from chalice.app import Request, Response
 
-from chalicelib import accounts, rendering, tokens
-from chalicelib.errors import AuthenticationError, CsrfError
-from chalicelib.keys import get_keyring
+from chalicelib import rendering
+from chalicelib.auth import tokens
+from chalicelib.auth.keys import get_keyring
+from chalicelib.auth.users import User, issue_token, user_for_token
+from chalicelib.errors import CsrfError, InvalidTokenError
 from chalicelib.settings import get_settings
 from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, set_cookie
 
@@ -42,26 +44,26 @@ class PageRequest:
         self.request = request
         self.cookies = cookies(request)
         self.outgoing: list[str] = []
-        self._user: accounts.User | None = None
+        self._user: User | None = None
         self._user_loaded = False
 
     # -- session -------------------------------------------------------------
-    def user(self) -> accounts.User | None:
+    def user(self) -> User | None:
         """The logged-in user, if the session cookie is valid and still current."""
         if not self._user_loaded:
             self._user_loaded = True
             token = self.cookies.get(SESSION_COOKIE, "")
             if token:
                 try:
-                    self._user = accounts.user_from_token(tokens.Purpose.SESSION, token)
-                except AuthenticationError:
+                    self._user = user_for_token(tokens.Purpose.SESSION, token)
+                except InvalidTokenError:
                     self.outgoing.append(set_cookie(SESSION_COOKIE, "", max_age=0))
         return self._user
 
-    def log_in(self, user: accounts.User, remember: bool) -> None:
+    def log_in(self, user: User, remember: bool) -> None:
         settings = get_settings()
         ttl = settings.remember_me_ttl if remember else settings.session_ttl
-        token = accounts.issue_token(user, tokens.Purpose.SESSION, ttl)
+        token = issue_token(user, tokens.Purpose.SESSION, ttl)
         self.outgoing.append(set_cookie(SESSION_COOKIE, token, max_age=ttl if remember else None))
         # A new session gets a new CSRF nonce (no fixation across login).
         self.outgoing.append(set_cookie(CSRF_COOKIE, "", max_age=0))

@@ -126,6 +126,16 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return json_response(body, status, **extra)
 
 
+# What a person is told when a token of each purpose fails (auth.tokens.Purpose values).
+TOKEN_FAILURES = {"reset_password": "The reset link is invalid or has expired."}
+TOKEN_FAILURE = "The token is invalid or has expired."  # noqa: S105 (words, not a secret)
+
+
+def token_failure(exc: InvalidTokenError) -> str:
+    """The words for a failed token, after what it was presented for."""
+    return TOKEN_FAILURES.get(exc.purpose, TOKEN_FAILURE)
+
+
 def _error_for(exc: AppError) -> Response:
     if isinstance(exc, PayloadTooLargeError):
         return error_response(413, "payload_too_large", exc.message)
@@ -136,8 +146,8 @@ def _error_for(exc: AppError) -> Response:
     if isinstance(exc, AuthenticationError):
         return error_response(401, "unauthorized", str(exc))
     if isinstance(exc, InvalidTokenError):
-        # Every token failure is one answer: the reason stays on our side.
-        return error_response(400, "invalid_token", "The reset link is invalid or has expired.")
+        # Every failure of one kind of token is one answer: the reason stays on our side.
+        return error_response(400, "invalid_token", token_failure(exc))
     raise exc
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import accounts, password_reset
+from chalicelib.auth import accounts, password_reset
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
@@ -19,6 +19,7 @@ from chalicelib.errors import (
 )
 from chalicelib.rendering import render
 from chalicelib.web.context import PageRequest
+from chalicelib.web.forms import REMEMBER_ME_VALUES, require_repeat
 from chalicelib.web.http import FORM_TYPE, client_ip, parse_form
 
 pages = Blueprint(__name__)
@@ -106,7 +107,7 @@ def login(page: PageRequest, form: dict[str, str]) -> Response:
             form=form,
             error="Invalid username or password",
         )
-    page.log_in(user, remember=form.get("remember_me", "") in ("y", "on", "true", "1"))
+    page.log_in(user, remember=form.get("remember_me", "") in REMEMBER_ME_VALUES)
     return page.redirect("/")
 
 
@@ -127,20 +128,12 @@ def register_form(page: PageRequest) -> Response:
 @anonymous_only
 @with_form
 def register(page: PageRequest, form: dict[str, str]) -> Response:
-    field, message = None, ""
-    if form.get("password", "") != form.get("password2", ""):
-        field, message = "password2", "Passwords must match."
-    else:
-        try:
-            accounts.register(
-                form.get("username", ""), form.get("email", ""), form.get("password", "")
-            )
-        except (ValidationError, ConflictError) as exc:
-            field, message = exc.field or "username", exc.message
-    if field:
-        return page.page(
-            "register.html", status=400, title="Register", form=form, errors={field: message}
-        )
+    try:
+        require_repeat(form)
+        accounts.register(form.get("username", ""), form.get("email", ""), form.get("password", ""))
+    except (ValidationError, ConflictError) as exc:
+        errors = {exc.field or "username": exc.message}
+        return page.page("register.html", status=400, title="Register", form=form, errors=errors)
     return page.redirect("/login", flash="registered")
 
 
@@ -172,7 +165,7 @@ def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
 def reset_password_form(page: PageRequest, token: str) -> Response:
     # GET never consumes the token: mail scanners open links.
     try:
-        password_reset.check_token(token)
+        password_reset.check_reset_token(token)
     except InvalidTokenError:
         return page.redirect("/reset_password_request", flash="invalid_link")
     return page.page("reset_password.html", token_page=True, title="Reset Password", errors={})
@@ -183,7 +176,12 @@ def reset_password_form(page: PageRequest, token: str) -> Response:
 @with_form
 def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
     try:
-        password_reset.confirm_reset(token, form.get("password", ""), form.get("password2", ""))
+        try:
+            require_repeat(form)
+        except ValidationError:
+            password_reset.check_reset_token(token)  # a dead link is the first thing to say
+            raise
+        password_reset.confirm_reset(token, form.get("password", ""))
     except InvalidTokenError:
         return page.redirect("/reset_password_request", flash="invalid_link")
     except ValidationError as exc:
@@ -209,22 +207,17 @@ def change_password_form(page: PageRequest) -> Response:
 def change_password(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.user()
     assert user is not None
-    field, message = None, ""
-    if form.get("password", "") != form.get("password2", ""):
-        field, message = "password2", "Passwords must match."
-    else:
-        try:
-            user = accounts.change_password(
-                user, form.get("current_password", ""), form.get("password", "")
-            )
-        except AuthenticationError:
-            field, message = "current_password", "That is not your current password."
-        except ValidationError as exc:
-            field, message = exc.field or "password", exc.message
-    if field:
-        return page.page(
-            "change_password.html", status=400, title="Change Password", errors={field: message}
+    try:
+        require_repeat(form)
+        user = accounts.change_password(
+            user, form.get("current_password", ""), form.get("password", "")
         )
+    except AuthenticationError:
+        errors = {"current_password": "That is not your current password."}
+        return page.page("change_password.html", status=400, title="Change Password", errors=errors)
+    except ValidationError as exc:
+        errors = {exc.field or "password": exc.message}
+        return page.page("change_password.html", status=400, title="Change Password", errors=errors)
     # Every older session is void now; this browser gets a fresh one.
     page.log_in(user, remember=False)
     return page.redirect("/", flash="password_changed")

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from chalicelib.logs import logger as log
-from chalicelib.mailer import bare_address, mask_address
+from chalicelib.logs import mask_address
+from chalicelib.mail.composing import bare_address
 from chalicelib.models import SUPPRESS_PREFIX, Suppression
 
 BOUNCE = "Bounce"

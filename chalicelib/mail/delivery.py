@@ -10,12 +10,13 @@ from enum import StrEnum
 
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import idempotency, suppression
 from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
 from chalicelib.logs import logger as log
-from chalicelib.mailer import QueuedEmail, redact
+from chalicelib.logs import redact
+from chalicelib.mail import idempotency, suppression
+from chalicelib.mail.composing import QueuedEmail
+from chalicelib.mail.transports import Transport, get_transport
 from chalicelib.settings import get_settings
-from chalicelib.transports import Transport, get_transport
 
 
 class Outcome(StrEnum):

@@ -8,8 +8,8 @@ from enum import Enum
 
 import jwt
 
+from chalicelib.auth.keys import Keyring, get_keyring
 from chalicelib.errors import InvalidTokenError
-from chalicelib.keys import Keyring, get_keyring
 
 ALGORITHM = "HS256"
 MAX_TOKEN_LENGTH = 2048
@@ -27,9 +27,19 @@ class Purpose(Enum):
         return f"microblog:{self.value}"
 
     @property
+    def link_route(self) -> str | None:
+        """The first path segment of the emailed link that carries this kind of token."""
+        return _LINK_ROUTES.get(self)
+
+    @property
     def subject_claim(self) -> str:
         # The reset token keeps the tutorial's claim name for the user id.
         return "reset_password" if self is Purpose.RESET_PASSWORD else "sub"
+
+
+_LINK_ROUTES = {Purpose.RESET_PASSWORD: "reset_password"}
+# Every route whose next path segment is a token: request logs scrub that segment.
+LINK_ROUTES = tuple(_LINK_ROUTES.values())
 
 
 @dataclass(frozen=True)
@@ -60,12 +70,12 @@ def issue(
 def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Claims:
     """Return the claims of a valid token for `purpose`, or raise InvalidTokenError."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvalidTokenError("malformed token")
+        raise InvalidTokenError("malformed token", purpose.value)
     try:
         kid = jwt.get_unverified_header(token).get("kid")
         key = (keyring or get_keyring()).find(kid) if isinstance(kid, str) else None
         if key is None:
-            raise InvalidTokenError("unknown signing key")
+            raise InvalidTokenError("unknown signing key", purpose.value)
         payload = jwt.decode(
             token,
             key.secret,
@@ -74,8 +84,8 @@ def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Clai
             options={"require": ["exp", "iat", "aud", "pwd", purpose.subject_claim]},
         )
     except jwt.PyJWTError as exc:
-        raise InvalidTokenError(type(exc).__name__) from None
+        raise InvalidTokenError(type(exc).__name__, purpose.value) from None
     user_id, fingerprint = payload[purpose.subject_claim], payload["pwd"]
     if not isinstance(user_id, str) or not isinstance(fingerprint, str):
-        raise InvalidTokenError("malformed claims")
+        raise InvalidTokenError("malformed claims", purpose.value)
     return Claims(user_id=user_id, fingerprint=fingerprint, expires_at=int(payload["exp"]))

@@ -1,23 +1,20 @@
-"""Security notifications to account owners."""
+"""Security notices to account owners."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from chalicelib import mailer
+from chalicelib.auth.users import User
+from chalicelib.mail.composing import queue_templated_email
 from chalicelib.settings import get_settings
-
-if TYPE_CHECKING:
-    from chalicelib.accounts import User
 
 CHANGED_SUBJECT = "[Microblog] Your password was changed"
 
 
 def password_changed(user: User) -> str:
     """Queue the "your password was changed" email (it carries no link that logs in)."""
-    return mailer.send_templated_email(
+    return queue_templated_email(
         CHANGED_SUBJECT,
         "password_changed",
         recipient=user.email,

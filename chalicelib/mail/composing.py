@@ -1,4 +1,7 @@
-"""Compose emails from templates and queue them on SQS; build their MIME form."""
+"""Compose emails from templates and queue them on SQS for the worker; build their MIME form.
+
+Nothing here sends: `queue_email` only queues, and mail/delivery.py sends what the worker takes.
+"""
 
 from __future__ import annotations
 
@@ -21,25 +24,11 @@ from chalicelib.settings import get_settings
 EMAIL_MESSAGE = "email"
 MAX_ID_LENGTH = 200
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
-_ADDRESS = re.compile(r"[^\s<>\"',;:@]+@[A-Za-z0-9.-]+")
-
-
-def mask_address(address: str) -> str:
-    """s***@example.com: enough for an operator to recognise, not enough to harvest."""
-    local, at, domain = address.strip().rpartition("@")
-    if not at or not local:
-        return "***"
-    return f"{local[0]}***@{domain}"
 
 
 def bare_address(address: str) -> str:
     """The lowercased addr-spec of an address that may carry a display name."""
     return parseaddr(address)[1].strip().lower()
-
-
-def redact(text: str) -> str:
-    """The text with every email address in it masked (provider errors quote addresses)."""
-    return _ADDRESS.sub(lambda m: mask_address(m.group(0)), text)
 
 
 @dataclass(frozen=True)
@@ -117,7 +106,7 @@ class QueuedEmail:
         return msg
 
 
-def send_email(
+def queue_email(
     subject: str,
     sender: str,
     recipients: Iterable[str],
@@ -144,11 +133,11 @@ def send_email(
     return email.id
 
 
-def send_templated_email(
+def queue_templated_email(
     subject: str, template: str, recipient: str, message_id: str, **context: Any
 ) -> str:
     """Render `template`.txt and `template`.html with `context` and queue the email."""
-    return send_email(
+    return queue_email(
         subject=subject,
         sender=get_settings().mail_sender,
         recipients=[recipient],

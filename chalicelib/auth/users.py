@@ -1,0 +1,123 @@
+"""Who an account is: the User the rest of the app sees, lookups, and the token -> account check.
+
+Kept apart from accounts.py (which changes accounts and sends notices) so that notifications
+can name a User without importing the code that calls them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from chalicelib.auth import passwords, tokens
+from chalicelib.errors import InvalidTokenError, ValidationError
+from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
+USERNAME_RULE = "Usernames are 3 to 32 characters: letters, digits, '.', '_' and '-'."
+MAX_EMAIL_LENGTH = 254
+# Looked up when a guard names no user, so unknown and known users cost the same reads.
+NO_USER_ID = "none"
+
+
+@dataclass(frozen=True)
+class User:
+    """What the rest of the app may know about an account (never the hash)."""
+
+    id: str
+    username: str
+    email: str
+    fingerprint: str
+
+    @classmethod
+    def from_record(cls, record: UserRecord) -> User:
+        return cls(
+            id=record.user_id,
+            username=record.username,
+            email=record.email,
+            fingerprint=passwords.fingerprint(record.password_hash),
+        )
+
+
+def normalize_email(raw: str) -> str:
+    """A validated, normalised address; refuses display names, CR/LF and odd syntax."""
+    if not raw or len(raw) > MAX_EMAIL_LENGTH:
+        raise ValidationError("Please enter a valid email address.", "email")
+    try:
+        return validate_email(raw, check_deliverability=False, allow_display_name=False).normalized
+    except EmailNotValidError:
+        raise ValidationError("Please enter a valid email address.", "email") from None
+
+
+def normalize_username(raw: str) -> str:
+    """The username as typed, if it follows the documented character set and length."""
+    if not USERNAME_PATTERN.fullmatch(raw):
+        raise ValidationError(USERNAME_RULE, "username")
+    return raw
+
+
+def email_key(email: str) -> str:
+    """The uniqueness guard's key of an address (compared case-insensitively)."""
+    return EMAIL_PREFIX + email.casefold()
+
+
+def username_key(username: str) -> str:
+    """The uniqueness guard's key of a username (compared case-insensitively)."""
+    return USERNAME_PREFIX + username.casefold()
+
+
+def load_record(user_id: str) -> UserRecord | None:
+    """The account with this id, read consistently, or None."""
+    try:
+        return UserRecord.get(USER_PREFIX + user_id, consistent_read=True)
+    except UserRecord.DoesNotExist:
+        return None
+
+
+def _record_by_guard(key: str) -> UserRecord | None:
+    try:
+        user_id = Guard.get(key, consistent_read=True).user_id
+    except Guard.DoesNotExist:
+        user_id = NO_USER_ID
+    return load_record(user_id)
+
+
+def find_by_email(email: str) -> UserRecord | None:
+    """The account registered with this (normalised) address, or None."""
+    return _record_by_guard(email_key(email))
+
+
+def find_by_login(identifier: str) -> UserRecord | None:
+    """The account for a username or an email address, or None."""
+    key = email_key(identifier) if "@" in identifier else username_key(identifier)
+    return _record_by_guard(key)
+
+
+def check_token(purpose: tokens.Purpose, token: str) -> UserRecord:
+    """The account a token for `purpose` names, while the token is still current.
+
+    The one check for every kind of token: signature, audience and expiry (tokens.verify),
+    then the account must exist and its password fingerprint must equal the token's
+    (compared in constant time). Changing the password therefore voids every token issued
+    before, used or not. Raises InvalidTokenError (with the purpose) for any failure.
+    """
+    claims = tokens.verify(purpose, token)
+    record = load_record(claims.user_id)
+    if record is None:
+        raise InvalidTokenError("no such user", purpose.value)
+    if not hmac.compare_digest(passwords.fingerprint(record.password_hash), claims.fingerprint):
+        raise InvalidTokenError("token no longer current", purpose.value)
+    return record
+
+
+def issue_token(user: User, purpose: tokens.Purpose, ttl: int) -> str:
+    """A token for `purpose` bound to the user's current password."""
+    return tokens.issue(purpose, user.id, user.fingerprint, ttl)
+
+
+def user_for_token(purpose: tokens.Purpose, token: str) -> User:
+    """The User behind a still-current token for `purpose` (check_token, as a User)."""
+    return User.from_record(check_token(purpose, token))
