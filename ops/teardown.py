@@ -1,19 +1,24 @@
-"""Remove what ops.provision created for a stage; the data stays unless asked.
+"""Remove what ops.provision created for a stage, from the same declaration; data stays.
 
-Used by `make destroy` after `chalice delete`. Queues (and their dead-letter queue) go;
-the tables and the signing keyring are data and go only with delete_data; the SES sender
-identity goes unless another stage of .chalice/config.json sends from the same address.
+Used by `make destroy` after `chalice delete`. Walks ops/resources.py's declaration in
+reverse: resources with DeletionPolicy "Retain" (the tables, the signing keyring) are data
+and go only with delete_data; the rest go. The SES sender identity stays while another stage
+of .chalice/config.json sends from the same address. Deleting what is already gone is fine.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.settings import Settings
+from ops import resources as declared
 
 log = logging.getLogger("teardown")
 
@@ -23,6 +28,8 @@ _GONE = frozenset(
         "QueueDoesNotExist",
         "ResourceNotFoundException",
         "ParameterNotFound",
+        "ConfigurationSetDoesNotExist",
+        "NotFound",
     }
 )
 
@@ -32,11 +39,32 @@ def _ignore_missing(exc: ClientError) -> None:
         raise exc
 
 
-def _delete_queues(settings: Settings) -> list[str]:
-    """The mail queue and whatever dead-letter queue its redrive policy names."""
-    sqs = boto3.client("sqs", region_name=settings.region)
+@dataclass(frozen=True)
+class Teardown:
+    """What a deleter needs beyond the declared properties."""
+
+    settings: Settings
+    senders_elsewhere: set[str]
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.settings.region)  # type: ignore[call-overload]
+
+
+def _table(t: Teardown, properties: dict[str, Any]) -> list[str]:
     try:
-        url = sqs.get_queue_url(QueueName=settings.queue_name)["QueueUrl"]
+        t.client("dynamodb").delete_table(TableName=properties["TableName"])
+    except ClientError as exc:
+        _ignore_missing(exc)
+        return []
+    return [f"table {properties['TableName']}"]
+
+
+def _queue(t: Teardown, properties: dict[str, Any]) -> list[str]:
+    """The queue and whatever dead-letter queue its live redrive policy names (which is not
+    the declared one if MAIL_DLQ changed since provisioning)."""
+    sqs = t.client("sqs")
+    try:
+        url = sqs.get_queue_url(QueueName=properties["QueueName"])["QueueUrl"]
     except ClientError as exc:
         _ignore_missing(exc)
         return []
@@ -54,32 +82,76 @@ def _delete_queues(settings: Settings) -> list[str]:
     return [f"queue {queue.rsplit('/', 1)[-1]}" for queue in urls]
 
 
+def _topic(t: Teardown, properties: dict[str, Any]) -> list[str]:
+    """Found by name (SNS deletes a missing topic silently, so look first to report truly)."""
+    sns, name = t.client("sns"), properties["TopicName"]
+    for page in sns.get_paginator("list_topics").paginate():
+        for topic in page["Topics"]:
+            if topic["TopicArn"].rsplit(":", 1)[-1] == name:
+                sns.delete_topic(TopicArn=topic["TopicArn"])
+                return [f"topic {name}"]
+    return []
+
+
+def _email_identity(t: Teardown, properties: dict[str, Any]) -> list[str]:
+    address = properties["EmailIdentity"]
+    if address.lower() in t.senders_elsewhere:
+        return []
+    t.client("ses").delete_identity(Identity=address)  # its notification settings go with it
+    return [f"SES identity {address}"]
+
+
+def _configuration_set(t: Teardown, properties: dict[str, Any]) -> list[str]:
+    """Only a set the stage sends with: provisioning creates no other (see ops/provision.py)."""
+    name = properties["Name"]
+    if name != t.settings.mail.configuration_set:
+        return []
+    ses = t.client("ses")
+    try:
+        ses.describe_configuration_set(ConfigurationSetName=name)
+    except ClientError as exc:
+        _ignore_missing(exc)
+        return []
+    ses.delete_configuration_set(ConfigurationSetName=name)
+    return [f"configuration set {name}"]
+
+
+def _event_destination(_t: Teardown, _properties: dict[str, Any]) -> list[str]:
+    """Provisioned as identity notifications: they go with the sender identity."""
+    return []
+
+
+def _keyring(t: Teardown, _properties: dict[str, Any]) -> list[str]:
+    """Provisioned as the SSM parameter SECRET_KEY_PARAMETER (see ops/provision.py)."""
+    parameter = t.settings.secret_parameter
+    try:
+        t.client("ssm").delete_parameter(Name=parameter)
+    except ClientError as exc:
+        _ignore_missing(exc)
+        return []
+    return [f"parameter {parameter}"]
+
+
+_DELETERS: dict[str, Callable[[Teardown, dict[str, Any]], list[str]]] = {
+    declared.TABLE: _table,
+    declared.QUEUE: _queue,
+    declared.TOPIC: _topic,
+    declared.EMAIL_IDENTITY: _email_identity,
+    declared.CONFIGURATION_SET: _configuration_set,
+    declared.EVENT_DESTINATION: _event_destination,
+    declared.KEYRING: _keyring,
+}
+
+
 def teardown(settings: Settings, delete_data: bool, senders_elsewhere: set[str]) -> list[str]:
     """Delete the stage's provisioned resources; returns what was removed.
 
     `senders_elsewhere`: lower-cased sender addresses of other stages (their SES identity stays).
     """
-    removed = _delete_queues(settings)
-    if settings.mail_sender.lower() not in senders_elsewhere:
-        boto3.client("ses", region_name=settings.region).delete_identity(
-            Identity=settings.mail_sender
-        )
-        removed.append(f"SES identity {settings.mail_sender}")
-    if not delete_data:
-        return removed
-    dynamodb = boto3.client("dynamodb", region_name=settings.region)
-    for table in (settings.users_table, settings.state_table):
-        try:
-            dynamodb.delete_table(TableName=table)
-            removed.append(f"table {table}")
-        except ClientError as exc:
-            _ignore_missing(exc)
-    if settings.secret_parameter:
-        try:
-            boto3.client("ssm", region_name=settings.region).delete_parameter(
-                Name=settings.secret_parameter
-            )
-            removed.append(f"parameter {settings.secret_parameter}")
-        except ClientError as exc:
-            _ignore_missing(exc)
+    context = Teardown(settings, senders_elsewhere)
+    removed: list[str] = []
+    for resource in reversed(declared.stage_resources(settings).values()):
+        if resource["DeletionPolicy"] == "Retain" and not delete_data:
+            continue
+        removed += _DELETERS[resource["Type"]](context, resource["Properties"])
     return removed

@@ -15,6 +15,7 @@ import pytest
 
 from ops.artifacts import zip_sizes
 from ops.package import package
+from ops.resources import stage_resources
 from ops.stages import PROJECT_DIR, Stage, load_stage
 from ops.template import keyring_reference
 from tests.conftest import copy_project
@@ -96,6 +97,14 @@ def test_every_resource_the_functions_name_is_in_the_template(
         assert variables["USERS_TABLE"] == settings.users_table
         assert variables["MAIL_QUEUE"] == settings.queue_name
         assert "MailQueue" in function["DependsOn"]
+
+
+def test_the_declared_resources_reach_the_stack_unchanged(
+    template: dict[str, Any], stage: Stage
+) -> None:
+    """Chalice's merge and ops/cfn/ fragments add to the declaration, never alter it."""
+    for name, resource in stage_resources(stage.settings()).items():
+        assert template["Resources"][name] == resource, name
 
 
 def test_the_worker_consumes_the_templates_queue(template: dict[str, Any], stage: Stage) -> None:

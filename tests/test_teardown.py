@@ -1,13 +1,16 @@
-"""ops/teardown.py: `make destroy` removes what provisioning made, and keeps the data."""
+"""ops/teardown.py: `make destroy` removes what provisioning made from the declaration, and
+keeps the data (DeletionPolicy Retain)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import boto3
 
 from chalicelib.settings import Settings
 from ops.provision import provision
+from ops.resources import stage_resources
 from ops.stages import load_stage
 from ops.teardown import teardown
 
@@ -19,7 +22,7 @@ def provisioned(stage: str = "dev") -> Settings:
 
 
 def add_dead_letter_queue(settings: Settings) -> None:
-    """As issue 4's provisioning does (or the CloudFormation template)."""
+    """A dead-letter queue the declaration does not name (as after MAIL_DLQ changed)."""
     sqs = boto3.client("sqs")
     dlq = sqs.create_queue(QueueName=settings.queue_name + "-dead")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]
@@ -67,3 +70,42 @@ def test_tearing_down_twice_is_harmless() -> None:
     assert teardown(settings, delete_data=True, senders_elsewhere=set()) == [
         f"SES identity {settings.mail_sender}"
     ]
+
+
+def test_everything_declared_goes_but_the_data() -> None:
+    stage = load_stage("prod").settings()
+    settings = replace(stage, mail=replace(stage.mail, configuration_set="prod-config"))
+    provision(settings)
+    removed = teardown(settings, delete_data=False, senders_elsewhere=set())
+    assert sorted(removed) == sorted(
+        [
+            f"queue {settings.queue_name}",
+            f"queue {settings.mail.dlq_name}",
+            f"topic {settings.mail.events_topic}",
+            f"SES identity {settings.mail_sender}",
+            "configuration set prod-config",
+        ]
+    )
+    assert not {settings.queue_name, settings.mail.dlq_name} & queue_names()
+    topics = [t["TopicArn"] for t in boto3.client("sns").list_topics()["Topics"]]
+    assert not [t for t in topics if t.endswith(f":{settings.mail.events_topic}")]
+    assert boto3.client("ses").list_configuration_sets()["ConfigurationSets"] == []
+    # What stays is what the declaration retains: the tables and the keyring.
+    retained = {
+        name
+        for name, resource in stage_resources(settings).items()
+        if resource["DeletionPolicy"] == "Retain"
+    }
+    assert retained == {"UsersTable", "StateTable", "SigningKeys"}
+    tables = set(boto3.client("dynamodb").list_tables()["TableNames"])
+    assert {settings.users_table, settings.state_table} <= tables
+    boto3.client("ssm").get_parameter(Name=settings.secret_parameter)  # still there
+
+
+def test_a_configuration_set_the_stage_does_not_send_with_is_left_alone() -> None:
+    """Provisioning made none (the stage names none): one of that name is someone else's."""
+    settings = provisioned("prod")
+    ses = boto3.client("ses")
+    ses.create_configuration_set(ConfigurationSet={"Name": f"{settings.queue_name}-config"})
+    teardown(settings, delete_data=True, senders_elsewhere=set())
+    assert len(ses.list_configuration_sets()["ConfigurationSets"]) == 1

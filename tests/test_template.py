@@ -5,30 +5,40 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import boto3
+import pytest
 
 from ops.package import merge_template
-from ops.provision import provision
+from ops.resources import stage_resources
 from ops.stages import load_stage
-from ops.template import deep_merge, keyring_reference, resources_template
+from ops.template import deep_merge, keyring_reference, logical_id, resources_template
+
+# Only the CloudFormation path has these: the alarm on the dead-letter queue and its topic.
+CFN_ONLY = {"AlarmTopic", "MailDeadLetterAlarm"}
 
 
-def test_the_template_queue_behaves_like_the_provisioned_one() -> None:
-    """Both deploy paths must give the worker the same visibility timeout."""
+@pytest.mark.parametrize("stage_name", ["dev", "prod"])
+def test_the_template_holds_exactly_the_declared_resources(stage_name: str) -> None:
+    """Every declared resource verbatim (properties, deletion policy), and no other one."""
+    stage = load_stage(stage_name)
+    declared = stage_resources(stage.settings())
+    resources = resources_template(stage)["Resources"]
+    created = {name for name, resource in resources.items() if "Type" in resource}
+    assert created == set(declared) | CFN_ONLY
+    for name, resource in declared.items():
+        assert resources[name] == resource
+    assert {resources[name]["DeletionPolicy"] for name in ("UsersTable", "StateTable")} == {
+        "Retain"
+    }
+
+
+def test_functions_wait_for_every_declared_resource() -> None:
+    """Chalice names the queue by ARN, not Ref: without DependsOn, functions could come first."""
     stage = load_stage("prod")
-    settings = stage.settings()
-    provision(settings)
-    sqs = boto3.client("sqs")
-    url = sqs.get_queue_url(QueueName=settings.queue_name)["QueueUrl"]
-    provisioned = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    queue = resources_template(stage)["Resources"]["MailQueue"]["Properties"]
-    assert queue["QueueName"] == settings.queue_name
-    assert str(queue["VisibilityTimeout"]) == provisioned["VisibilityTimeout"]
-    assert str(queue["SqsManagedSseEnabled"]).lower() == provisioned["SqsManagedSseEnabled"]
-    redrive = json.loads(provisioned["RedrivePolicy"])
-    assert str(queue["RedrivePolicy"]["maxReceiveCount"]) == str(redrive["maxReceiveCount"])
-    dead = resources_template(stage)["Resources"]["MailDeadLetterQueue"]["Properties"]
-    assert redrive["deadLetterTargetArn"].endswith(":" + dead["QueueName"])
+    resources = resources_template(stage)["Resources"]
+    for handler in stage.function_names():
+        assert resources[logical_id(handler)]["DependsOn"] == list(
+            stage_resources(stage.settings())
+        )
 
 
 def test_names_come_from_the_stage() -> None:
