@@ -4,7 +4,7 @@
 package. The layer is built with `pip download --no-deps` (PIP_NO_DEPS=1): requirements.txt
 is a complete lock of what the functions need *except* what the Lambda Python runtime ships
 (boto3, botocore and their dependencies), so PynamoDB's botocore, 80 % of the layer,
-is left to the runtime. tests/test_artifacts.py checks that the lock is complete.
+is left to the runtime. tests/ops/test_artifacts.py checks that the lock is complete.
 """
 
 from __future__ import annotations

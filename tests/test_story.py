@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from chalice.test import Client
 
-from tests.conftest import (
-    BASE_URL,
-    NEW_PASSWORD,
-    PASSWORD,
-    Browser,
-    drain_queue,
-    post_json,
-    reset_token_from,
-    sent_mail,
-)
+from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.web import Browser, post_json
 
 
 def test_forgotten_password_story(client: Client) -> None:

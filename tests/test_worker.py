@@ -18,8 +18,8 @@ from chalicelib.mail.composing import QueuedEmail, queue_email
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.worker import Backoff
 from ops import poller
-from tests.conftest import reset_token_from, run_worker, sent_mail
-from tests.mailkit import (
+from tests.helpers.inbox import reset_token_from, run_worker, sent_mail
+from tests.helpers.mailkit import (
     THROTTLING,
     SesFaults,
     dlq_bodies,
@@ -97,7 +97,7 @@ def test_reset_job_for_a_known_address_queues_the_reset_email(
     job = json.dumps({"type": "password_reset_requested", "email": "SUSAN@example.com"})
     client.lambda_.invoke("mail_worker", _event([job]))
     assert sent_mail() == []  # the rendered email is queued, not sent, by the job
-    from tests.conftest import drain_queue
+    from tests.helpers.inbox import drain_queue
 
     assert drain_queue() == 1
     [mail] = sent_mail()

@@ -21,7 +21,7 @@ import pytest
 
 from chalicelib.auth.keys import parse_keyring
 from ops.stages import Stage, load_stage
-from tests.emulator import ROOT, moto_server
+from tests.helpers.emulator import ROOT, moto_server
 
 STAGE = "dev"
 REGION = "us-east-1"

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from chalicelib import aws
 from chalicelib.auth import tokens, users
 from chalicelib.settings import get_settings
-from tests.conftest import PASSWORD, post_json
+from tests.helpers.environment import PASSWORD
+from tests.helpers.web import post_json
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),

@@ -12,7 +12,7 @@ from moto.ses.feedback import BOUNCE, COMMON_MAIL, COMPLAINT
 
 from chalicelib.auth import accounts
 from chalicelib.mail import suppression
-from tests.conftest import drain_queue, sent_mail
+from tests.helpers.inbox import drain_queue, sent_mail
 
 # The notification examples of the SES developer guide (as moto ships them).
 

@@ -14,7 +14,7 @@ from chalicelib.logs import mask_address, redact
 from chalicelib.mail import composing as mailer
 from chalicelib.mail.composing import QueuedEmail, bare_address
 from chalicelib.rendering import render
-from tests.conftest import BASE_URL
+from tests.helpers.environment import BASE_URL
 
 LINK = f"{BASE_URL}/reset_password/tok.en.value"
 

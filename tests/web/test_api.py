@@ -7,14 +7,9 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from tests.conftest import (
-    NEW_PASSWORD,
-    PASSWORD,
-    drain_queue,
-    post_json,
-    reset_token_from,
-    sent_mail,
-)
+from tests.helpers.environment import NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.web import post_json
 
 
 def _login(client: Client, **credentials: str) -> Any:

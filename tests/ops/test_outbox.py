@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ops.outbox import DATA_PATH, Outbox, OutboxUnavailableError, fetch
-from tests import devstack
+from tests.helpers import devstack
 
 
 @pytest.fixture(autouse=True)

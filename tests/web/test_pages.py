@@ -7,17 +7,9 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from tests.conftest import (
-    BASE_URL,
-    NEW_PASSWORD,
-    PASSWORD,
-    Browser,
-    csrf_from,
-    drain_queue,
-    post_json,
-    reset_token_from,
-    sent_mail,
-)
+from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.web import Browser, csrf_from, post_json
 
 PAGES = ["/login", "/register", "/reset_password_request"]
 

@@ -29,8 +29,8 @@ from chalicelib.mail.composing import QueuedEmail
 from chalicelib.mail.delivery import Outcome
 from chalicelib.mail.transports import SmtpTransport, classify_ses_error, classify_smtp_code
 from chalicelib.settings import MailSettings, get_settings
-from tests.conftest import run_worker
-from tests.mailkit import sqs_event, sqs_record
+from tests.helpers.inbox import run_worker
+from tests.helpers.mailkit import sqs_event, sqs_record
 
 
 def ses_error(status: int, code: str) -> ClientError:

@@ -10,15 +10,9 @@ from chalice.test import Client
 
 from chalicelib.auth.tokens import LINK_ROUTES
 from chalicelib.logs import scrub_path
-from tests.conftest import (
-    NEW_PASSWORD,
-    PASSWORD,
-    Browser,
-    drain_queue,
-    post_json,
-    reset_token_from,
-    sent_mail,
-)
+from tests.helpers.environment import NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.web import Browser, post_json
 
 Lines = Callable[[], list[dict[str, Any]]]
 

@@ -18,7 +18,7 @@ from ops.package import package
 from ops.resources import stage_resources
 from ops.stages import PROJECT_DIR, Stage, load_stage
 from ops.template import keyring_reference
-from tests.conftest import copy_project
+from tests.helpers.project import copy_project
 
 STAGE = "prod"
 
@@ -164,7 +164,7 @@ def test_the_function_package_is_code_only_and_the_layer_leaves_botocore_out(bui
     assert layer_size < 5_000_000
 
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FRAGMENT = ROOT / "ops" / "cfn" / "sqs-batch-failures.json"
 
 

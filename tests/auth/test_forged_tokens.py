@@ -15,7 +15,8 @@ from chalice.test import Client
 
 from chalicelib.auth import accounts, passwords, tokens, users
 from chalicelib.auth.keys import get_keyring
-from tests.conftest import PASSWORD, post_json
+from tests.helpers.environment import PASSWORD
+from tests.helpers.web import post_json
 
 Forge = Callable[[users.User], str]
 

@@ -14,7 +14,8 @@ from chalicelib.errors import (
     ValidationError,
 )
 from chalicelib.models import Guard, UserRecord
-from tests.conftest import NEW_PASSWORD, PASSWORD, drain_queue, sent_mail
+from tests.helpers.environment import NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import drain_queue, sent_mail
 
 
 def test_register_stores_an_argon2id_hash_and_both_guards() -> None:

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import pytest
 
 from ops.procs import port_free
-from tests import devstack
+from tests.helpers import devstack
 
 OLD_PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "tr0ub4dor & 3 new horses"

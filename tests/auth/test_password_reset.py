@@ -13,14 +13,8 @@ from chalicelib import aws
 from chalicelib.auth import accounts, password_reset, tokens, users
 from chalicelib.errors import AuthenticationError, InvalidTokenError, ValidationError
 from chalicelib.settings import get_settings
-from tests.conftest import (
-    BASE_URL,
-    NEW_PASSWORD,
-    PASSWORD,
-    drain_queue,
-    reset_token_from,
-    sent_mail,
-)
+from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
 
 
 @pytest.fixture

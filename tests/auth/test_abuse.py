@@ -15,16 +15,10 @@ from chalice.test import Client
 from chalicelib.auth import accounts, password_reset, passwords, users
 from chalicelib.errors import ConflictError, InvalidTokenError
 from chalicelib.models import UserRecord
-from tests.conftest import (
-    AWS_CALLS,
-    NEW_PASSWORD,
-    PASSWORD,
-    Browser,
-    drain_queue,
-    post_json,
-    reset_token_from,
-    sent_mail,
-)
+from tests.helpers.awscalls import AWS_CALLS
+from tests.helpers.environment import NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.web import Browser, post_json
 
 KNOWN, UNKNOWN = "susan@example.com", "nobody@example.com"
 

@@ -11,8 +11,8 @@ from chalicelib import aws
 from chalicelib.auth import accounts, password_reset
 from chalicelib.mail.composing import QueuedEmail
 from ops import dlq
-from tests.conftest import run_worker, sent_mail
-from tests.mailkit import dlq_url, drain, queue_depth
+from tests.helpers.inbox import run_worker, sent_mail
+from tests.helpers.mailkit import dlq_url, drain, queue_depth
 
 INTRUDER = "intruder@example.net"  # not a verified SES identity: moto's SES rejects it
 

@@ -1,6 +1,6 @@
 """A moto server in a subprocess, for tests that run the real AWS CLIs (chalice deploy).
 
-python -m tests.emulator PORT    # what moto_server() starts
+python -m tests.helpers.emulator PORT    # what moto_server() starts
 
 moto 5.2 cannot take two calls `chalice deploy` makes, so the server runs moto's own WSGI
 app behind a small request-rewriting middleware (test harness only; the app is untouched):
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 Environ = dict[str, Any]
 WsgiApp = Callable[[Environ, Callable[..., Any]], Iterable[bytes]]
 
@@ -89,7 +89,7 @@ def moto_server(log_path: Path, timeout: float = 30.0) -> Iterator[str]:
     endpoint = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "tests.emulator", str(port)],
+            [sys.executable, "-m", "tests.helpers.emulator", str(port)],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

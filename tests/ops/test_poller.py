@@ -10,8 +10,8 @@ from typing import Any
 from chalicelib import aws
 from chalicelib.settings import get_settings
 from ops import poller
-from tests.conftest import run_worker
-from tests.mailkit import dlq_bodies, drain, queue_depth
+from tests.helpers.inbox import run_worker
+from tests.helpers.mailkit import dlq_bodies, drain, queue_depth
 
 
 def fail_everything(event: dict[str, Any], context: Any) -> dict[str, Any]:

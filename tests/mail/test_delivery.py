@@ -10,8 +10,8 @@ from chalicelib.mail import delivery, idempotency, suppression
 from chalicelib.mail.composing import QueuedEmail
 from chalicelib.mail.delivery import Outcome
 from chalicelib.mail.transports import SesTransport
-from tests.conftest import sent_mail
-from tests.mailkit import REJECTED, THROTTLING, SesFaults, ses_faults
+from tests.helpers.inbox import sent_mail
+from tests.helpers.mailkit import REJECTED, THROTTLING, SesFaults, ses_faults
 
 SENDER = "no-reply@example.com"
 

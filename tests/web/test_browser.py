@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests import devstack
+from tests.helpers import devstack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -1,0 +1,1 @@
+"""Named helpers the tests share (fixtures stay in tests/conftest.py)."""

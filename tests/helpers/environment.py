@@ -1,0 +1,34 @@
+"""The environment every test runs in: dummy AWS credentials and a production-like stage.
+
+conftest.py puts it into os.environ before the first test; nothing in chalicelib reads its
+settings before first use, so the order of imports does not matter.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "APP_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "PUBLIC_BASE_URL": "https://accounts.example.com/prod",
+    "ADMINS": "no-reply@example.com,admin@example.com",
+    "USERS_TABLE": "test-users",
+    "STATE_TABLE": "test-state",
+    "MAIL_QUEUE": "test-mail",
+    # Mail pipeline: retries come back at once and poison reaches the DLQ in ten receives,
+    # so queue drains take seconds (production: 360 s visibility, 30 s backoff base, 8).
+    "MAIL_VISIBILITY_TIMEOUT": "0",
+    "MAIL_RETRY_BASE_SECONDS": "0",
+    "MAIL_MAX_RECEIVES": "10",
+    "POWERTOOLS_SERVICE_NAME": "microblog-test",
+}
+
+BASE_URL = TEST_ENV["PUBLIC_BASE_URL"]
+PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "tr0ub4dor & 3 new horses"

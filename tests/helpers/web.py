@@ -1,0 +1,73 @@
+"""Talking to the app like a client: JSON and form posts, cookies, a tiny browser."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice.test import Client
+
+from tests.helpers.environment import BASE_URL
+
+
+def csrf_from(html: str) -> str:
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+def post_json(client: Client, path: str, body: Any, **headers: str) -> Any:
+    """POST a JSON body through the Chalice test client."""
+    payload = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.http.post(
+        path, body=payload, headers={"Content-Type": "application/json", **headers}
+    )
+
+
+def post_form(client: Client, path: str, fields: dict[str, str], cookie: str = "") -> Any:
+    """POST an urlencoded HTML form through the Chalice test client."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if cookie:
+        headers["Cookie"] = cookie
+    return client.http.post(path, body=urlencode(fields), headers=headers)
+
+
+def cookies_from(response: Any) -> dict[str, str]:
+    """{name: value} of the Set-Cookie headers of a response (expired ones as '')."""
+    raw = response.headers.get("Set-Cookie", [])
+    values = raw if isinstance(raw, list) else [raw]
+    return {v.split("=", 1)[0]: v.split("=", 1)[1].split(";", 1)[0] for v in values}
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in jar.items() if v)
+
+
+class Browser:
+    """A tiny cookie-keeping browser over the Chalice test client."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.jar: dict[str, str] = {}
+
+    def _keep(self, response: Any) -> Any:
+        self.jar.update(cookies_from(response))
+        self.jar = {k: v for k, v in self.jar.items() if v}
+        return response
+
+    def get(self, path: str, **headers: str) -> Any:
+        headers = {"Cookie": cookie_header(self.jar), **headers} if self.jar else headers
+        return self._keep(self.client.http.get(path, headers=headers))
+
+    def submit(self, path: str, fields: dict[str, str], csrf: bool = True) -> Any:
+        """GET the form page for its CSRF token, then POST `fields` like a browser would."""
+        if csrf and "csrf_token" not in fields:
+            fields = {**fields, "csrf_token": csrf_from(self.get(path).body.decode())}
+        return self._keep(post_form(self.client, path, fields, cookie_header(self.jar)))
+
+    def follow(self, response: Any) -> Any:
+        assert response.status_code in (302, 303), response.status_code
+        location = response.headers["Location"]
+        assert location.startswith(BASE_URL), location
+        return self.get(location[len(BASE_URL) :] or "/")

@@ -1,0 +1,1 @@
+"""Tests of ops/: make dev, provisioning, deploy, package, key rotation, dead letters."""

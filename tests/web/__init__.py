@@ -1,0 +1,1 @@
+"""Tests of chalicelib/web: pages, the JSON API, request logs."""
