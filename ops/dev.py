@@ -76,7 +76,7 @@ class Stack:
             argv = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(dev.emulator_port)]
             self.children["moto server"] = spawn(argv, dev.env, dev.root, self.emulator_log)
             self._wait("moto server", f"{dev.endpoint}/moto-api/", lambda status: True)
-        # Settings and PynamoDB table names are read at import: the environment comes first.
+        # Settings are read on first use (provisioning, below): the environment comes first.
         os.environ.update(dev.env)
         self._provision()
         argv = [_chalice(), "local", "--no-autoreload", "--stage", STAGE]

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 from chalice.app import Request, Response
 
+from chalicelib.auth.tokens import Purpose
 from chalicelib.errors import (
     AppError,
     AuthenticationError,
@@ -126,8 +127,8 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return json_response(body, status, **extra)
 
 
-# What a person is told when a token of each purpose fails (auth.tokens.Purpose values).
-TOKEN_FAILURES = {"reset_password": "The reset link is invalid or has expired."}
+# What a person is told when a token of each purpose fails.
+TOKEN_FAILURES = {Purpose.RESET_PASSWORD.value: "The reset link is invalid or has expired."}
 TOKEN_FAILURE = "The token is invalid or has expired."  # noqa: S105 (words, not a secret)
 
 

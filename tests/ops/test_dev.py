@@ -136,7 +136,7 @@ def dev_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_importing_ops_dev_leaves_the_app_unread(tmp_path: Path) -> None:
-    """Settings and table names are read at import: ops.dev must set the env first."""
+    """ops.dev loads no app code until it has set the environment the stack runs with."""
     done = subprocess.run(
         [sys.executable, "-c", "import json, sys, ops.dev; print(json.dumps(list(sys.modules)))"],
         cwd=devstack.ROOT,
