@@ -9,10 +9,13 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 .PHONY: provision deploy package destroy rotate-key policies
 
 $(STAMP): requirements.txt requirements-dev.txt
+	@echo "==> Installing the Python dependencies into $(VENV) (the first time: about a minute)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet 'pip==26.2.1'  # chalice 1.34 wants pip<26.3
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	set -o pipefail; $(PY) -m pip install --disable-pip-version-check --progress-bar off \
+	  -r requirements-dev.txt | { grep --line-buffered -E '^(Collecting|Successfully)' || true; }
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	@echo "==> Dependencies installed"
 
 install: $(STAMP)
 

@@ -12,7 +12,6 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +19,9 @@ from typing import Any
 
 import boto3
 
-from chalicelib.errors import ConfigError
 from ops import postdeploy
 from ops.artifacts import cached_artifacts, describe_sizes, run_chalice
+from ops.cli import operator_errors
 from ops.provision import provision
 from ops.stages import PROJECT_DIR, Stage, aws_environment, cli_logging, load_config, load_stage
 from ops.teardown import teardown
@@ -76,8 +75,11 @@ def deploy(stage_name: str, project_dir: Path = PROJECT_DIR) -> Deployed:
     """Provision, deploy with Chalice, run the post-deploy steps; safe to repeat."""
     env = aws_environment(os.environ)
     stage = load_stage(stage_name, project_dir)
+    log.info("provisioning stage %s (tables, queues, topic, sender, keyring)", stage_name)
     provision(stage.settings(env))
+    log.info("chalice deploy --stage %s: packaging and uploading (a minute or two)", stage_name)
     run_chalice(["deploy", "--stage", stage_name], project_dir, env)
+    log.info("post-deploy steps: %s", ", ".join(step.__name__ for step in POST_DEPLOY_STEPS))
     deployed = deployed_resources(project_dir, stage_name)
     for step in POST_DEPLOY_STEPS:
         step(stage, deployed)
@@ -91,6 +93,7 @@ def destroy(stage_name: str, delete_data: bool, project_dir: Path = PROJECT_DIR)
     env = aws_environment(os.environ)
     stage = load_stage(stage_name, project_dir)
     settings = stage.settings(env)
+    log.info("chalice delete --stage %s: removing the functions and the API", stage_name)
     run_chalice(["delete", "--stage", stage_name], project_dir, env)
     senders_elsewhere = {  # the first of ADMINS sends a stage's mail
         load_stage(other, project_dir).environment.get("ADMINS", "").split(",")[0].strip().lower()
@@ -108,15 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     args = parser.parse_args(argv)
     cli_logging()
-    try:
-        if args.action == "deploy":
-            deployed = deploy(args.stage, args.project_dir)
-            log.info("API: %s", deployed.get("rest_api", {}).get("rest_api_url", "(none)"))
-        else:
-            for item in destroy(args.stage, args.delete_data, args.project_dir):
-                log.info("removed %s", item)
-    except (ConfigError, subprocess.CalledProcessError) as exc:
-        raise SystemExit(f"{args.action} failed: {exc}") from None
+    return _deploy(args) if args.action == "deploy" else _destroy(args)
+
+
+@operator_errors("deploy")
+def _deploy(args: argparse.Namespace) -> int:
+    deployed = deploy(args.stage, args.project_dir)
+    log.info("API: %s", deployed.get("rest_api", {}).get("rest_api_url", "(none)"))
+    return 0
+
+
+@operator_errors("destroy")
+def _destroy(args: argparse.Namespace) -> int:
+    for item in destroy(args.stage, args.delete_data, args.project_dir):
+        log.info("removed %s", item)
     return 0
 
 

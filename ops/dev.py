@@ -122,7 +122,9 @@ class Stack:
         import app
         from chalicelib import aws
         from ops import poller
+        from ops.devlog import use_console_format
 
+        use_console_format()
         sqs, queue_url, handler = aws.sqs(), aws.queue_url(), app.mail_worker
 
         def loop() -> None:
@@ -189,20 +191,15 @@ class Stack:
             terminate(name, proc)
 
 
-# botocore's INFO chatter, which `chalice local` lets through on every cold client.
-_NOISE = ("Found credentials in environment variables.", "Found endpoint for ")
-
-
 def _relay_api_log(proc: subprocess.Popen[bytes]) -> None:
-    """Print `chalice local`'s log without reset tokens (its access log has full paths)."""
-    from chalicelib.auth.tokens import LINK_ROUTES
-    from chalicelib.logs import scrub_path
+    """Print `chalice local`'s log as console lines, without tokens or chatter (ops.devlog)."""
+    from ops.devlog import console_line
 
     assert proc.stdout is not None
     for raw in proc.stdout:
-        line = raw.decode("utf-8", "replace").rstrip("\n")
-        if not line.startswith(_NOISE):
-            print(scrub_path(line, LINK_ROUTES), flush=True)
+        line = console_line(raw.decode("utf-8", "replace").rstrip("\n"))
+        if line is not None:
+            print(line, flush=True)
 
 
 def _echo(text: str) -> None:

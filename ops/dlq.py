@@ -31,6 +31,7 @@ from chalicelib.mail.composing import EMAIL_MESSAGE
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
 from chalicelib.worker import ORIGIN_ATTRIBUTE
+from ops.cli import operator_errors
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -171,6 +172,7 @@ def format_letters(letters: list[DeadLetter]) -> str:
     return "\n".join(lines)
 
 
+@operator_errors("dlq")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make dlq", description=__doc__.split("\n")[0])
     parser.add_argument(

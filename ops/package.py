@@ -13,12 +13,11 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from chalicelib.errors import ConfigError
 from ops.artifacts import describe_sizes, run_chalice
+from ops.cli import operator_errors
 from ops.stages import PROJECT_DIR, aws_environment, cli_logging, load_stage
 from ops.template import deep_merge, resources_template
 
@@ -46,19 +45,18 @@ def package(stage_name: str, project_dir: Path = PROJECT_DIR) -> Path:
     merge = merge_template(stage_name, project_dir)
     outdir = project_dir / "build" / stage_name
     args = ["package", "--stage", stage_name, "--merge-template", str(merge), str(outdir)]
+    log.info("chalice package --stage %s: building the template and zips", stage_name)
     run_chalice(args, project_dir, env)
     return outdir / "sam.json"
 
 
+@operator_errors("package")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Package a stage as one SAM template.")
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
     args = parser.parse_args(argv)
     cli_logging()
-    try:
-        template = package(args.stage)
-    except (ConfigError, subprocess.CalledProcessError) as exc:
-        raise SystemExit(f"package failed: {exc}") from None
+    template = package(args.stage)
     log.info("wrote %s", template)
     zips = {path.name: path for path in sorted(template.parent.glob("*.zip"))}
     for line in describe_sizes(zips):

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.auth.keys import SigningKey, dump_keyring, parse_keyring
 from chalicelib.errors import ConfigError
+from ops.cli import operator_errors
 from ops.policy import SECRETS_MANAGER_REFERENCE
 from ops.stages import cli_logging, load_stage
 
@@ -143,15 +144,13 @@ def rotate_stage(stage_name: str) -> dict[str, tuple[str, str]]:
     return rotated
 
 
+@operator_errors("rotation")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
     args = parser.parse_args(argv)
     cli_logging()
-    try:
-        rotated = rotate_stage(args.stage)
-    except ConfigError as exc:
-        raise SystemExit(f"rotation failed: {exc}") from None
+    rotated = rotate_stage(args.stage)
     for name, (old, new) in rotated.items():
         log.info("rotated %s: kid %s is now previous, kid %s is current", name, old, new)
     return 0

@@ -58,7 +58,7 @@ class Stage:
 def cli_logging() -> None:
     """Plain INFO messages from our commands; boto's chatter only when it matters."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for noisy in ("botocore", "boto3", "urllib3"):
+    for noisy in ("botocore", "boto3", "urllib3", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

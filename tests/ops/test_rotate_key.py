@@ -118,6 +118,8 @@ def test_rotate_stage_with_nothing_deployed_rotates_the_configured_parameter() -
     assert load_keyring_parameter(parameter).previous[0].kid == kid
 
 
-def test_the_command_refuses_a_stage_without_a_parameter() -> None:
-    with pytest.raises(SystemExit, match="reads SECRET_KEY from its environment"):
-        rotate_key.main(["--stage", "local"])
+def test_the_command_refuses_a_stage_without_a_parameter(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert rotate_key.main(["--stage", "local"]) == 1
+    assert "reads SECRET_KEY from its environment" in capsys.readouterr().err
