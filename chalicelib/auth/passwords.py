@@ -14,6 +14,11 @@ from chalicelib.errors import PasswordPolicyError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
+# The policy in one sentence, shown beside every new-password field before anyone submits.
+RULES = (
+    f"At least {MIN_LENGTH} characters; not one of the most common passwords, "
+    "and not your username or email address."
+)
 
 # argon2-cffi's defaults are RFC 9106's low-memory argon2id profile.
 _hasher = PasswordHasher()

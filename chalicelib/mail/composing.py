@@ -141,7 +141,7 @@ def queue_templated_email(
         subject=subject,
         sender=get_settings().mail_sender,
         recipients=[recipient],
-        text_body=render(f"email/{template}.txt", **context),
-        html_body=render(f"email/{template}.html", **context),
+        text_body=render(f"email/{template}.txt", subject=subject, **context),
+        html_body=render(f"email/{template}.html", subject=subject, **context),
         message_id=message_id,
     )

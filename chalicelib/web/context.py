@@ -10,11 +10,12 @@ from typing import Any
 from chalice.app import Request, Response
 
 from chalicelib import rendering
-from chalicelib.auth import tokens
+from chalicelib.auth import passwords, tokens
 from chalicelib.auth.keys import get_keyring
 from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import CsrfError, InvalidTokenError
 from chalicelib.settings import get_settings
+from chalicelib.web.assets import asset_name
 from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, set_cookie
 
 SESSION_COOKIE = "session"
@@ -119,6 +120,9 @@ class PageRequest:
             template,
             title=title,
             url=self.url,
+            static=lambda name: self.url(f"/static/{asset_name(name)}"),
+            password_rules=passwords.RULES,
+            password_lengths={"minlength": passwords.MIN_LENGTH, "maxlength": passwords.MAX_LENGTH},
             current_user=self.user(),
             csrf_token=self.csrf_token(),
             flash=self._pop_flash(),

@@ -17,7 +17,7 @@ from chalicelib.errors import (
     PayloadTooLargeError,
     ValidationError,
 )
-from chalicelib.rendering import render
+from chalicelib.web.assets import CACHE_FOREVER, asset
 from chalicelib.web.context import PageRequest
 from chalicelib.web.forms import REMEMBER_ME_VALUES, require_repeat
 from chalicelib.web.http import FORM_TYPE, client_ip, parse_form
@@ -223,12 +223,18 @@ def change_password(page: PageRequest, form: dict[str, str]) -> Response:
     return page.redirect("/", flash="password_changed")
 
 
-@pages.route("/static/style.css", methods=["GET"])
-def stylesheet() -> Response:
-    return Response(
-        body=render("style.css"),
-        headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600"},
-    )
+@pages.route("/static/{name}", methods=["GET"])
+def static_file(name: str) -> Response:
+    """A fingerprinted static file, cached for a year; an unknown or stale name is a 404."""
+    found = asset(name)
+    if found is None:
+        return Response(body="Not found", status_code=404, headers={"Content-Type": "text/plain"})
+    content_type, content = found
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": content_type,
+        "Cache-Control": CACHE_FOREVER,
+    }
+    return Response(body=content, status_code=200, headers=headers)
 
 
 @pages.route("/favicon.ico", methods=["GET"])

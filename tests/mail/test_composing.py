@@ -27,9 +27,30 @@ def test_reset_templates_say_dear_user_and_carry_the_absolute_link() -> None:
     assert LINK in text
     assert "If you have not requested a password reset simply ignore this message." in text
     assert "Dear susan&lt;script&gt;," in html  # autoescaped in HTML only
-    assert f'<a href="{LINK}">' in html
-    assert f"<p>{LINK}</p>" in html  # the link also printed as plain text
+    assert html.count(f'href="{LINK}"') == 2  # the button and the written-out link
+    assert f">{LINK}</a>" in html  # the link also printed as text, for when buttons fail
     assert "If you have not requested a password reset simply ignore this message." in html
+
+
+def test_html_emails_are_one_narrow_column_with_inline_styles_and_no_images() -> None:
+    user = SimpleNamespace(username="susan")
+    html = render("email/reset_password.html", user=user, link=LINK, minutes=10)
+    assert "max-width:600px" in html
+    assert "word-break:break-all" in html  # a long link wraps instead of widening the mail
+    assert "<img" not in html
+    assert "<link" not in html  # no stylesheet to fetch: styles are inline
+    assert 'name="color-scheme" content="light dark"' in html
+    assert "prefers-color-scheme: dark" in html
+
+
+def test_no_email_asks_for_a_reply_from_the_no_reply_sender() -> None:
+    user = SimpleNamespace(username="susan")
+    context = {"user": user, "changed_at": "now", "request_url": "https://x/reset_password_request"}
+    for part in ("txt", "html"):
+        notice = render(f"email/password_changed.{part}", **context)
+        assert "replying" not in notice
+        assert "replies to this address are not read" in notice.lower()
+        assert "https://x/reset_password_request" in notice  # where to go instead
 
 
 def _receive_all() -> list[dict[str, object]]:

@@ -322,3 +322,12 @@ def test_change_password_page_needs_login_and_the_current_password(
     assert stale.get("/").status_code == 303
     drain_queue()
     assert sent_mail()[-1].message["Subject"] == "[Microblog] Your password was changed"
+
+
+def test_an_error_is_tied_to_its_field_for_assistive_technology(browser: Browser) -> None:
+    fields = {"username": "bob", "email": "bob@example.com", "password": "qwerty123"}
+    body = browser.submit("/register", {**fields, "password2": "qwerty123"}).body.decode()
+    [password_input] = [tag for tag in body.split("<input") if 'id="password"' in tag]
+    assert 'aria-invalid="true"' in password_input
+    assert 'aria-describedby="password-help password-error"' in password_input
+    assert 'id="password-error" class="invalid-feedback">This password is too common' in body
