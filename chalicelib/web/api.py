@@ -8,6 +8,7 @@ from chalicelib.auth import accounts, password_reset, tokens
 from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.settings import get_settings
+from chalicelib.web import openapi
 from chalicelib.web.http import (
     api_errors,
     client_ip,
@@ -34,6 +35,12 @@ def _user_json(user: User) -> dict[str, str]:
 @api.route("/api/health", methods=["GET"])
 def health() -> Response:
     return json_response({"status": "ok"})
+
+
+@api.route("/api/openapi.json", methods=["GET"])
+def openapi_document() -> Response:
+    """The API's OpenAPI 3.1 description (chalicelib/web/openapi.py)."""
+    return json_response(openapi.document(get_settings().public_base_url))
 
 
 @api.route("/api/users", methods=["POST"])

@@ -1,0 +1,165 @@
+"""The JSON API described as OpenAPI 3.1, served at GET /api/openapi.json.
+
+Written here, beside the routes it describes (tests/web/test_openapi.py keeps the two equal,
+and schemathesis checks every answer against it). Paths are written in full (/api/...); the
+server is the site's configured base URL, so the document works on every stage.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from chalicelib.auth import passwords
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {JSON: {"schema": schema}}}
+
+
+def _answer(description: str, schema: str | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description}
+    if schema:
+        answer["content"] = {JSON: {"schema": _ref(schema)}}
+    return answer
+
+
+def _object(required: list[str], **properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+STRING = {"type": "string"}
+PASSWORD = {"type": "string", "minLength": 1}
+ERRORS = {
+    "400": _answer("Invalid input: the body says which field and why", "Error"),
+    "413": _answer("The body is larger than the limit", "Error"),
+}
+UNAUTHORIZED = {"401": _answer("Missing, invalid or expired bearer token", "Error")}
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+
+
+def _operation(summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"summary": summary, "responses": responses, **extra}
+
+
+def _paths() -> dict[str, Any]:
+    credentials = _object(["password"], username=STRING, email=STRING, password=PASSWORD)
+    return {
+        "/api/health": {"get": _operation("Liveness", {"200": _answer("Up", "Health")})},
+        "/api/openapi.json": {"get": _operation("This document", {"200": _answer("OpenAPI")})},
+        "/api/users": {
+            "post": _operation(
+                "Register",
+                {
+                    "201": _answer("Created", "User"),
+                    "409": _answer("Username or email address taken", "Error"),
+                    **ERRORS,
+                },
+                requestBody=_body(
+                    _object(
+                        ["username", "email", "password"],
+                        username=STRING,
+                        email=STRING,
+                        password=PASSWORD,
+                    )
+                ),
+            )
+        },
+        "/api/tokens": {
+            "post": _operation(
+                "Log in: an access token",
+                {
+                    "200": _answer("Logged in", "Token"),
+                    "401": _answer("One answer for unknown user and wrong password", "Error"),
+                    **ERRORS,
+                },
+                requestBody=_body(credentials),
+            )
+        },
+        "/api/users/me": {
+            "get": _operation(
+                "The logged-in user",
+                {"200": _answer("The user", "User"), **UNAUTHORIZED},
+                security=BEARER,
+            )
+        },
+        "/api/users/me/password": {
+            "post": _operation(
+                "Change the password (every older token and session ends)",
+                {"200": _answer("Changed: a fresh token", "Token"), **UNAUTHORIZED, **ERRORS},
+                security=BEARER,
+                requestBody=_body(
+                    _object(
+                        ["current_password", "new_password"],
+                        current_password=PASSWORD,
+                        new_password=PASSWORD,
+                    )
+                ),
+            )
+        },
+        "/api/password-reset": {
+            "post": _operation(
+                "Ask for a reset link (one answer for every address)",
+                {"202": _answer("Accepted", "Message"), **ERRORS},
+                requestBody=_body(_object(["email"], email=STRING)),
+            )
+        },
+        "/api/password-reset/confirm": {
+            "post": _operation(
+                "Set a new password with the emailed token",
+                {"200": _answer("Reset", "Message"), **ERRORS},
+                requestBody=_body(_object(["token", "password"], token=STRING, password=PASSWORD)),
+            )
+        },
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    return {
+        "Error": _object(
+            ["error", "message"],
+            error={"type": "string", "description": "machine-readable code"},
+            message={"type": "string"},
+            field={"type": "string", "description": "the input field at fault"},
+        ),
+        "Health": _object(["status"], status=STRING),
+        "Message": _object(["message"], message=STRING),
+        "User": _object(["id", "username", "email"], id=STRING, username=STRING, email=STRING),
+        "Token": _object(
+            ["access_token", "token_type", "expires_in"],
+            access_token=STRING,
+            token_type={"const": "bearer"},
+            expires_in={"type": "integer"},
+        ),
+    }
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Microblog accounts",
+            "version": "1",
+            "description": (
+                "Registration, login and password reset by email. Passwords: "
+                f"{passwords.RULES} Errors are JSON objects with a machine-readable `error`."
+            ),
+        },
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def document(base_url: str) -> dict[str, Any]:
+    """The description, its server being the site's base URL."""
+    return {**_document(), "servers": [{"url": base_url}]}
