@@ -1,0 +1,164 @@
+"""What people see, in Debian's Chromium against `make dev`: at 1280 px and at a phone's 375 px,
+every page and state passes axe-core with no serious or critical violation and never scrolls
+sideways; emails fit a phone too. Screenshots of each step land in build/test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.helpers import devstack
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+ARTIFACTS = devstack.ROOT / "build" / "test-artifacts" / "look"
+WIDTHS = {"desktop": (1280, 800), "phone": (375, 740)}
+PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "tr0ub4dor & 3 new horses"
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(autouse=True)
+def aws_env() -> None:
+    """Overrides conftest's in-process moto: the stack runs its own moto server process."""
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[devstack.DevStack]:
+    running = devstack.start(tmp_path_factory.mktemp("look"))
+    try:
+        yield running
+    finally:
+        running.kill()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tab(chromium: Browser, stack: devstack.DevStack) -> Iterator[Page]:
+    context = chromium.new_context(
+        base_url=stack.base_url,
+        viewport=dict(zip(("width", "height"), WIDTHS["desktop"], strict=True)),
+    )  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def check(tab: Page, name: str) -> None:
+    """axe and the width test at both widths, with a screenshot of each."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for label, (width, height) in WIDTHS.items():
+        tab.set_viewport_size({"width": width, "height": height})
+        tab.screenshot(path=ARTIFACTS / f"{name}-{label}.png", full_page=True)
+        scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner, f"{name} is {scroll} px wide at {width} px"
+        violations = Axe().run(tab).response["violations"]
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in violations
+            if v["impact"] in SERIOUS
+        ]
+        assert serious == [], f"{name} at {width} px: {serious}"
+    tab.set_viewport_size(dict(zip(("width", "height"), WIDTHS["desktop"], strict=True)))  # type: ignore[arg-type]
+
+
+def fill(tab: Page, fields: dict[str, str], button: str) -> None:
+    for name, value in fields.items():
+        tab.locator(f"input[name='{name}']").fill(value)
+    tab.get_by_role("button", name=button).click()
+
+
+def register(tab: Page, username: str) -> None:
+    tab.goto("/register")
+    fields = {"username": username, "email": f"{username}@example.com"}
+    fill(tab, {**fields, "password": PASSWORD, "password2": PASSWORD}, "Register")
+
+
+STATES: dict[str, Callable[[Page], None]] = {
+    "login": lambda tab: tab.goto("/login"),
+    "login-error": lambda tab: (
+        tab.goto("/login"),
+        fill(tab, {"username": "nobody", "password": "wrong password"}, "Sign In"),
+    ),
+    "register": lambda tab: tab.goto("/register"),
+    "register-errors": lambda tab: (
+        tab.goto("/register"),
+        fill(
+            tab,
+            {
+                "username": "x!",
+                "email": "x@example.com",
+                "password": "password123",
+                "password2": "password124",
+            },
+            "Register",
+        ),
+    ),
+    "reset-request": lambda tab: tab.goto("/reset_password_request"),
+    "after-reset-request": lambda tab: (
+        tab.goto("/reset_password_request"),
+        fill(tab, {"email": "nobody@example.com"}, "Request Password Reset"),
+    ),
+    "dead-reset-link": lambda tab: tab.goto("/reset_password/not-a-token"),
+    "registered": lambda tab: register(tab, "grace"),
+    "home": lambda tab: (
+        register(tab, "alan"),
+        fill(tab, {"username": "alan", "password": PASSWORD}, "Sign In"),
+    ),
+    "change-password-errors": lambda tab: (
+        register(tab, "linus"),
+        fill(tab, {"username": "linus", "password": PASSWORD}, "Sign In"),
+        tab.goto("/change_password"),
+        fill(
+            tab,
+            {"current_password": "wrong one", "password": NEW_PASSWORD, "password2": "x" * 9},
+            "Change Password",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("state", sorted(STATES))
+def test_every_page_is_accessible_and_fits_a_phone(tab: Page, state: str) -> None:
+    STATES[state](tab)
+    check(tab, state)
+
+
+def test_the_reset_page_and_its_email_fit_a_phone(tab: Page, stack: devstack.DevStack) -> None:
+    register(tab, "ada")
+    before = stack.emails()
+    tab.goto("/reset_password_request")
+    fill(tab, {"email": "ada@example.com"}, "Request Password Reset")
+    message = devstack.read_email(stack.wait_for_email(before))
+    tab.goto(devstack.reset_link(message))
+    check(tab, "reset-form")
+    fill(tab, {"password": NEW_PASSWORD, "password2": "not the same at all"}, "Reset Password")
+    check(tab, "reset-mismatch")
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None
+    tab.set_viewport_size({"width": 375, "height": 740})
+    tab.goto("about:blank")  # out of our pages' CSP, which would block the email's inline styles
+    tab.set_content(str(html.get_content()))
+    tab.screenshot(path=ARTIFACTS / "reset-email-phone.png", full_page=True)
+    scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"the reset email is {scroll} px wide on a phone"
+
+
+def test_the_artifacts_directory_is_ignored_by_git() -> None:
+    assert "build/" in (devstack.ROOT / ".gitignore").read_text().splitlines()
+
