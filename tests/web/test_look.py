@@ -161,4 +161,3 @@ def test_the_reset_page_and_its_email_fit_a_phone(tab: Page, stack: devstack.Dev
 
 def test_the_artifacts_directory_is_ignored_by_git() -> None:
     assert "build/" in (devstack.ROOT / ".gitignore").read_text().splitlines()
-
