@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from tests.helpers import devstack
 
@@ -17,6 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 ARTIFACTS = devstack.ROOT / "build" / "test-artifacts" / "look"
 WIDTHS = {"desktop": (1280, 800), "phone": (375, 740)}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "tr0ub4dor & 3 new horses"
 SERIOUS = {"serious", "critical"}
@@ -48,10 +49,7 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def tab(chromium: Browser, stack: devstack.DevStack) -> Iterator[Page]:
-    context = chromium.new_context(
-        base_url=stack.base_url,
-        viewport=dict(zip(("width", "height"), WIDTHS["desktop"], strict=True)),
-    )  # type: ignore[arg-type]
+    context = chromium.new_context(base_url=stack.base_url, viewport=DESKTOP)
     context.set_default_timeout(10_000)
     try:
         yield context.new_page()
@@ -74,7 +72,7 @@ def check(tab: Page, name: str) -> None:
             if v["impact"] in SERIOUS
         ]
         assert serious == [], f"{name} at {width} px: {serious}"
-    tab.set_viewport_size(dict(zip(("width", "height"), WIDTHS["desktop"], strict=True)))  # type: ignore[arg-type]
+    tab.set_viewport_size(DESKTOP)
 
 
 def fill(tab: Page, fields: dict[str, str], button: str) -> None:
