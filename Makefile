@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: install dev test test-all lint format typecheck bench clean browser
+.PHONY: install dev test test-all lint format typecheck bench clean browser translations
 .PHONY: provision deploy package destroy rotate-key policies
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -45,6 +45,13 @@ format: install
 
 typecheck: install
 	$(VENV)/bin/mypy
+
+# Strings to translate: extract from code and templates, merge into each catalog, compile.
+CATALOGS := chalicelib/translations
+translations: install  ## extract, update and compile the translation catalogs (en, es)
+	$(VENV)/bin/pybabel extract --no-location --sort-output -k N_ -F babel.cfg -o $(CATALOGS)/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i $(CATALOGS)/messages.pot -d $(CATALOGS)
+	$(VENV)/bin/pybabel compile --statistics -d $(CATALOGS)
 
 bench: install
 	$(PY) -m benchmarks

@@ -1,4 +1,4 @@
-"""Jinja2 templates for pages and emails (HTML autoescaped, text not)."""
+"""Jinja2 templates for pages and emails (HTML autoescaped, text not), in the reader's language."""
 
 from __future__ import annotations
 
@@ -7,19 +7,29 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from chalicelib.i18n import DEFAULT_LOCALE, supported, translations
+
 
 @functools.cache
-def environment() -> Environment:
-    """The one template environment, built on first use."""
-    return Environment(
+def environment(locale: str = DEFAULT_LOCALE) -> Environment:
+    """One template environment per language, built on first use.
+
+    Each has its catalog installed (Jinja's i18n extension, new-style gettext), so renders in
+    different languages never share translation state, even on concurrent threads.
+    """
+    env = Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=PackageLoader("chalicelib", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
-def render(template: str, **context: Any) -> str:
-    """Render `template` (a path under chalicelib/templates) with `context`."""
-    return environment().get_template(template).render(**context)
+def render(template: str, locale: str = DEFAULT_LOCALE, **context: Any) -> str:
+    """Render `template` (a path under chalicelib/templates) with `context`, in `locale`."""
+    chosen = supported(locale) or DEFAULT_LOCALE
+    return environment(chosen).get_template(template).render(locale=chosen, **context)
