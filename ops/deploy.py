@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 
-from ops import postdeploy
+from ops import gateway_responses, postdeploy
 from ops.artifacts import cached_artifacts, describe_sizes, run_chalice
 from ops.cli import operator_errors
 from ops.provision import provision
@@ -67,8 +67,23 @@ def report_batch_item_failures(stage: Stage, deployed: Deployed) -> None:
         log.info("%s: ReportBatchItemFailures %s", item["queue_arn"], state)
 
 
+def problem_gateway_responses(stage: Stage, deployed: Deployed) -> None:
+    """API Gateway's own answers in the app's error shape (ops/gateway_responses.py)."""
+    rest_api_id = deployed.get("rest_api", {}).get("rest_api_id")
+    if not rest_api_id:
+        return
+    client = boto3.client("apigateway", region_name=stage.settings().region)
+    api_stage = stage.config["stages"][stage.name].get("api_gateway_stage", "api")
+    types = gateway_responses.put_all(client, rest_api_id, api_stage)
+    log.info("gateway responses as problem details: %s", ", ".join(types))
+
+
 # Steps run after `chalice deploy`, in order (e.g. settings Chalice cannot express).
-POST_DEPLOY_STEPS: list[PostDeployStep] = [check_public_base_url, report_batch_item_failures]
+POST_DEPLOY_STEPS: list[PostDeployStep] = [
+    check_public_base_url,
+    report_batch_item_failures,
+    problem_gateway_responses,
+]
 
 
 def deploy(stage_name: str, project_dir: Path = PROJECT_DIR) -> Deployed:

@@ -21,6 +21,7 @@ from typing import Any
 
 from chalice.utils import to_cfn_resource_name
 
+from ops import gateway_responses
 from ops.policy import SECRETS_MANAGER_REFERENCE, policy_document
 from ops.resources import configuration_set_name, stage_resources
 from ops.stages import API_HANDLER, Stage
@@ -110,6 +111,10 @@ def resources_template(stage: Stage) -> dict[str, Any]:
                 "Policies": [{"PolicyName": "LeastPrivilege", "PolicyDocument": document}]
             }
         }
+    # API Gateway's own answers in the app's error shape, deployed with the API.
+    resources["RestAPI"] = {
+        "Properties": {"GatewayResponses": gateway_responses.sam_gateway_responses()}
+    }
     return {
         "Resources": resources,
         "Outputs": {

@@ -20,6 +20,7 @@ import boto3
 import pytest
 
 from chalicelib.auth.keys import parse_keyring
+from ops.gateway_responses import RESPONSES
 from ops.stages import Stage, load_stage
 from tests.helpers.emulator import ROOT, moto_server
 
@@ -164,6 +165,18 @@ def check_provisioned(endpoint: str, stage: Stage) -> str:
     return parse_keyring(parameter["Value"]).current.kid
 
 
+def check_gateway_responses(endpoint: str, api_id: str) -> None:
+    """API Gateway's own answers speak the app's problem+json shape."""
+    apigateway = client(endpoint, "apigateway")
+    for response_type, (status, error, _detail) in RESPONSES.items():
+        found = apigateway.get_gateway_response(restApiId=api_id, responseType=response_type)
+        assert found.get("statusCode") == (str(status) if status else None), response_type
+        body = json.loads(found["responseTemplates"]["application/json"])
+        assert body["error"] == error
+        content_type = found["responseParameters"]["gatewayresponse.header.Content-Type"]
+        assert content_type == "'application/problem+json'"
+
+
 def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -> None:
     stage = load_stage(STAGE, project_copy)
     deploy = ("-m", "ops.deploy", "deploy", "--stage", STAGE, "--project-dir", str(project_copy))
@@ -176,6 +189,7 @@ def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -
     check_functions(endpoint, stage, project_copy)
     check_event_source(endpoint, stage)
     api_id = check_rest_api(endpoint, stage)
+    check_gateway_responses(endpoint, api_id)
     kid = check_provisioned(endpoint, stage)
     before = snapshot(endpoint, stage)
 

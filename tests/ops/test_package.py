@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from ops.artifacts import zip_sizes
+from ops.gateway_responses import sam_gateway_responses
 from ops.package import package
 from ops.resources import stage_resources
 from ops.stages import PROJECT_DIR, Stage, load_stage
@@ -195,3 +196,18 @@ def test_fragment_names_only_resources_chalice_emits(template: dict[str, Any]) -
         assert "Type" in template["Resources"][name], f"{name} is not a Chalice resource"
         for event in resource["Properties"]["Events"]:
             assert template["Resources"][name]["Properties"]["Events"][event]["Type"] == "SQS"
+
+
+def test_api_gateways_own_answers_are_problem_details(template: dict[str, Any]) -> None:
+    responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    assert responses == sam_gateway_responses()
+    unknown_path = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert unknown_path["StatusCode"] == 404
+    body = json.loads(unknown_path["ResponseTemplates"]["application/json"])
+    assert body == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "There is nothing at this address.",
+        "error": "not_found",
+    }
