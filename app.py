@@ -15,6 +15,7 @@ from chalice.app import Chalice, Request, Response, SNSEvent, SQSEvent
 from chalicelib import worker
 from chalicelib.mail import suppression
 from chalicelib.settings import resource_names
+from chalicelib.web import fallbacks
 from chalicelib.web.api import api
 from chalicelib.web.pages import pages
 from chalicelib.web.request_log import log_request
@@ -30,8 +31,14 @@ app.register_blueprint(api)
 
 @app.middleware("http")
 def request_log(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    """One structured JSON line per request."""
+    """One structured JSON line per request (outermost: it logs the final answer)."""
     return log_request(event, get_response)
+
+
+@app.middleware("http")
+def own_shapes(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice's own error answers in ours: problem details for the API, pages for people."""
+    return fallbacks.reshape(event, get_response)
 
 
 @app.on_sqs_message(queue=names.queue, batch_size=10)

@@ -49,6 +49,11 @@ class PageRequest:
         self._user_loaded = False
 
     # -- session -------------------------------------------------------------
+    def forget_session(self) -> PageRequest:
+        """Render as for a visitor: an error page must not depend on reading the account."""
+        self._user, self._user_loaded = None, True
+        return self
+
     def user(self) -> User | None:
         """The logged-in user, if the session cookie is valid and still current."""
         if not self._user_loaded:

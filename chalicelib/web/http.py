@@ -21,6 +21,7 @@ from chalicelib.errors import (
     ValidationError,
 )
 from chalicelib.settings import get_settings
+from chalicelib.web.problems import PROBLEM_TYPE, problem
 
 MAX_FORM_FIELDS = 20
 JSON_TYPE = "application/json"
@@ -120,11 +121,11 @@ def json_response(body: Mapping[str, Any] | None, status: int = 200, **headers: 
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
-    body: dict[str, Any] = {"error": code, "message": message}
-    if field:
-        body["field"] = field
+    """An error answer of the JSON API: RFC 9457 problem details (web/problems.py)."""
     extra = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
-    return json_response(body, status, **extra)
+    return json_response(
+        problem(status, code, message, field), status, **{"Content-Type": PROBLEM_TYPE, **extra}
+    )
 
 
 # What a person is told when a token of each purpose fails.

@@ -11,6 +11,7 @@ import functools
 from typing import Any
 
 from chalicelib.auth import passwords
+from chalicelib.web.problems import PROBLEM_TYPE
 
 JSON = "application/json"
 
@@ -25,7 +26,9 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _answer(description: str, schema: str | None = None) -> dict[str, Any]:
     answer: dict[str, Any] = {"description": description}
-    if schema:
+    if schema == "Problem":
+        answer["content"] = {PROBLEM_TYPE: {"schema": _ref(schema)}}
+    elif schema:
         answer["content"] = {JSON: {"schema": _ref(schema)}}
     return answer
 
@@ -37,10 +40,10 @@ def _object(required: list[str], **properties: dict[str, Any]) -> dict[str, Any]
 STRING = {"type": "string"}
 PASSWORD = {"type": "string", "minLength": 1}
 ERRORS = {
-    "400": _answer("Invalid input: the body says which field and why", "Error"),
-    "413": _answer("The body is larger than the limit", "Error"),
+    "400": _answer("Invalid input: the body says which field and why", "Problem"),
+    "413": _answer("The body is larger than the limit", "Problem"),
 }
-UNAUTHORIZED = {"401": _answer("Missing, invalid or expired bearer token", "Error")}
+UNAUTHORIZED = {"401": _answer("Missing, invalid or expired bearer token", "Problem")}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
@@ -58,7 +61,7 @@ def _paths() -> dict[str, Any]:
                 "Register",
                 {
                     "201": _answer("Created", "User"),
-                    "409": _answer("Username or email address taken", "Error"),
+                    "409": _answer("Username or email address taken", "Problem"),
                     **ERRORS,
                 },
                 requestBody=_body(
@@ -76,7 +79,7 @@ def _paths() -> dict[str, Any]:
                 "Log in: an access token",
                 {
                     "200": _answer("Logged in", "Token"),
-                    "401": _answer("One answer for unknown user and wrong password", "Error"),
+                    "401": _answer("One answer for unknown user and wrong password", "Problem"),
                     **ERRORS,
                 },
                 requestBody=_body(credentials),
@@ -122,10 +125,13 @@ def _paths() -> dict[str, Any]:
 
 def _schemas() -> dict[str, Any]:
     return {
-        "Error": _object(
-            ["error", "message"],
-            error={"type": "string", "description": "machine-readable code"},
-            message={"type": "string"},
+        "Problem": _object(
+            ["type", "title", "status", "detail", "error"],
+            type={"type": "string", "description": "RFC 9457: about:blank"},
+            title={"type": "string", "description": "the HTTP status phrase"},
+            status={"type": "integer"},
+            detail={"type": "string", "description": "what went wrong, for a person"},
+            error={"type": "string", "description": "a stable, machine-readable code"},
             field={"type": "string", "description": "the input field at fault"},
         ),
         "Health": _object(["status"], status=STRING),
@@ -149,7 +155,8 @@ def _document() -> dict[str, Any]:
             "version": "1",
             "description": (
                 "Registration, login and password reset by email. Passwords: "
-                f"{passwords.RULES} Errors are JSON objects with a machine-readable `error`."
+                f"{passwords.RULES} Errors are RFC 9457 problem details "
+                "(application/problem+json) with a machine-readable `error` code."
             ),
         },
         "paths": _paths(),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 
 from chalice.app import Request, Response
 
 from chalicelib.auth.tokens import LINK_ROUTES
 from chalicelib.logs import logger, scrub_path
+from chalicelib.web.fallbacks import request_id
 
 
 def log_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -19,7 +19,7 @@ def log_request(request: Request, get_response: Callable[[Request], Response]) -
     context = request.context
     logger.info(
         "request",
-        request_id=context.get("requestId") or uuid.uuid4().hex,
+        request_id=request_id(request),
         method=request.method,
         route=context.get("resourcePath"),
         path=scrub_path(request.path, LINK_ROUTES),

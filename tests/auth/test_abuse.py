@@ -33,6 +33,12 @@ def _calls(action: Callable[[], Any]) -> list[str]:
 # -- enumeration -------------------------------------------------------------
 
 
+def _but_request_id(headers: dict[str, str]) -> dict[str, str]:
+    """Every header but X-Request-Id, which is new on every answer and says nothing else."""
+    assert headers["X-Request-Id"]
+    return {name: value for name, value in headers.items() if name != "X-Request-Id"}
+
+
 def test_reset_request_answers_and_aws_work_are_identical(
     client: Client, susan: dict[str, Any]
 ) -> None:
@@ -46,7 +52,7 @@ def test_reset_request_answers_and_aws_work_are_identical(
         )
     assert answers[KNOWN].status_code == answers[UNKNOWN].status_code == 202
     assert answers[KNOWN].body == answers[UNKNOWN].body
-    assert answers[KNOWN].headers == answers[UNKNOWN].headers
+    assert _but_request_id(answers[KNOWN].headers) == _but_request_id(answers[UNKNOWN].headers)
     assert calls[KNOWN] == calls[UNKNOWN]
     assert "sqs.SendMessage" in calls[KNOWN]
 

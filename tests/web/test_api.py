@@ -42,7 +42,7 @@ def test_taken_username_or_email_is_409(
     response = post_json(client, "/api/users", body)
     assert response.status_code == 409
     assert response.json_body["field"] == field
-    assert response.json_body["message"]
+    assert response.json_body["detail"]
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_invalid_registration_is_400_and_creates_nothing(
 ) -> None:
     response = post_json(client, "/api/users", body)
     assert response.status_code == 400
-    assert response.json_body["message"]
+    assert response.json_body["detail"]
     retry = post_json(
         client, "/api/users", {"username": "bob", "email": "bob@example.com", "password": PASSWORD}
     )
@@ -183,7 +183,7 @@ def test_change_password_checks_the_current_one_and_voids_old_tokens(
         client, path, {"current_password": PASSWORD, "new_password": "password1"}, **bearer
     )
     assert weak.status_code == 400
-    assert weak.json_body["message"] == "This password is too common; please choose another."
+    assert weak.json_body["detail"] == "This password is too common; please choose another."
     changed = post_json(
         client, path, {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, **bearer
     )

@@ -1,0 +1,78 @@
+"""Answers the app does not write itself, put in its own shapes.
+
+Chalice answers some requests before or after our views: 405 for a method a route lacks,
+415 for a page posted with the wrong body type, 500 when a view fails. It writes them as
+{"Code", "Message"}. This middleware gives the JSON API its one error shape (problem details)
+and a browser an HTML page with the way forward; a 500 names the request id (also sent in
+the X-Request-Id header) so a report can be matched with the logs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from chalice.app import Request, Response
+
+from chalicelib.web.context import PageRequest
+from chalicelib.web.http import error_response
+
+REQUEST_ID_HEADER = "X-Request-Id"
+# Chalice's error code -> (our code, what to tell the caller)
+_CHALICE_ERRORS = {
+    "MethodNotAllowedError": ("method_not_allowed", "This address does not take that method."),
+    "UnsupportedMediaType": (
+        "unsupported_media_type",
+        "This address does not take that body type.",
+    ),
+    "BadRequestError": ("invalid_request", "The request could not be read."),
+    "NotFoundError": ("not_found", "There is nothing at this address."),
+    "InternalServerError": ("server_error", "Something went wrong on our side; try again later."),
+}
+
+
+def request_id(request: Request) -> str:
+    """API Gateway's id for this request (one is made up where there is none), kept once."""
+    context = request.context
+    if not context.get("requestId"):
+        context["requestId"] = uuid.uuid4().hex
+    return str(context["requestId"])
+
+
+def _chalice_error(response: Response) -> str | None:
+    body = response.body
+    if isinstance(body, Mapping) and set(body) == {"Code", "Message"}:
+        return str(body["Code"])
+    return None
+
+
+def reshape(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Run the view; put Chalice's own error answers in our shapes; add the request id."""
+    response = get_response(request)
+    chalice_code = _chalice_error(response)
+    if chalice_code is not None:
+        response = _ours(request, response, chalice_code)
+    response.headers[REQUEST_ID_HEADER] = request_id(request)
+    return response
+
+
+def _ours(request: Request, response: Response, chalice_code: str) -> Response:
+    status = response.status_code
+    code, words = _CHALICE_ERRORS.get(chalice_code, ("error", "The request could not be handled."))
+    kept: dict[str, Any] = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
+    if request.path.startswith("/api/"):
+        answer = error_response(status, code, words)
+    else:
+        answer = _page(request, status, words)
+    answer.headers.update(kept)
+    return answer
+
+
+def _page(request: Request, status: int, words: str) -> Response:
+    page = PageRequest(request)
+    reference = None
+    if status >= 500:  # whatever failed may fail again: no session lookup on this page
+        page.forget_session()
+        reference = request_id(request)
+    return page.page("error.html", status=status, title="Sorry", message=words, reference=reference)
