@@ -67,6 +67,10 @@ class Settings:
     max_body_bytes: int
     reset_emails_per_hour: int
     reset_requests_per_ip_per_hour: int
+    verify_token_ttl: int
+    verify_emails_per_hour: int
+    notice_emails_per_hour: int
+    suppression_ttl_days: int
     login_max_failures: int
     login_lock_seconds: int
     mail: MailSettings
@@ -232,6 +236,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024),
         reset_emails_per_hour=_int(env, "RESET_EMAILS_PER_HOUR", 3),
         reset_requests_per_ip_per_hour=_int(env, "RESET_REQUESTS_PER_IP_PER_HOUR", 20),
+        verify_token_ttl=_int(env, "VERIFY_TOKEN_TTL_SECONDS", 24 * 3600),
+        verify_emails_per_hour=_int(env, "VERIFY_EMAILS_PER_HOUR", 3),
+        notice_emails_per_hour=_int(env, "NOTICE_EMAILS_PER_HOUR", 3),
+        suppression_ttl_days=_int(env, "SUPPRESSION_TTL_DAYS", 30),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
         mail=_mail(env, names),

@@ -127,7 +127,10 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 # What a person is told when a token of each purpose fails (auth.tokens.Purpose values).
-TOKEN_FAILURES = {"reset_password": "The reset link is invalid or has expired."}
+TOKEN_FAILURES = {
+    "reset_password": "The reset link is invalid or has expired.",
+    "verify_email": "The confirmation link is invalid, used or has expired.",
+}
 TOKEN_FAILURE = "The token is invalid or has expired."  # noqa: S105 (words, not a secret)
 
 

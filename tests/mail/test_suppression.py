@@ -12,7 +12,7 @@ from moto.ses.feedback import BOUNCE, COMMON_MAIL, COMPLAINT
 
 from chalicelib.auth import accounts
 from chalicelib.mail import suppression
-from tests.helpers.inbox import drain_queue, sent_mail
+from tests.helpers.inbox import drain_queue, sent_mail, settle_mail
 
 # The notification examples of the SES developer guide (as moto ships them).
 
@@ -70,6 +70,7 @@ def test_a_suppressed_account_gets_no_reset_email_and_the_answer_does_not_tell(
 ) -> None:
     accounts.register("susan", "susan@example.com", "correct horse battery staple")
     accounts.register("bob", "bob@example.com", "correct horse battery staple")
+    settle_mail()  # the verification emails
     deliver_sns(
         client,
         notification(
