@@ -54,7 +54,8 @@ def suppress(address: str, reason: str, detail: str = "") -> None:
             raise
 
 
-def _live(entry: Suppression, now: float) -> bool:
+def in_force(entry: Suppression, now: float) -> bool:
+    """Whether an entry still applies at `now` (a bounce lapses; a complaint does not)."""
     return entry.expires_at is None or entry.expires_at.timestamp() > now
 
 
@@ -67,7 +68,7 @@ def suppressed_among(addresses: Iterable[str]) -> set[str]:
     return {
         item.pk.removeprefix(SUPPRESS_PREFIX)
         for item in Suppression.batch_get(keys)
-        if _live(item, now)
+        if in_force(item, now)
     }
 
 
@@ -76,17 +77,11 @@ def is_suppressed(address: str) -> bool:
     return bool(suppressed_among([address]))
 
 
-def entries() -> list[Suppression]:
-    """Every entry still in force, oldest first (a scan: an operator's tool, not a request's)."""
-    now = time.time()
-    found = Suppression.scan(Suppression.pk.startswith(SUPPRESS_PREFIX))
-    return sorted((e for e in found if _live(e, now)), key=lambda e: e.created_at)
-
-
 def unsuppress(address: str) -> bool:
     """Take an address off the list; returns whether it was on it."""
     try:
-        Suppression(_key(address)).delete(condition=Suppression.pk.exists())
+        # The key attribute starts with the prefix exactly when the entry exists.
+        Suppression(_key(address)).delete(condition=Suppression.pk.startswith(SUPPRESS_PREFIX))
     except DeleteError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False

@@ -13,6 +13,7 @@ from moto.ses.feedback import BOUNCE, COMMON_MAIL, COMPLAINT
 
 from chalicelib.auth import accounts
 from chalicelib.mail import suppression
+from ops.suppression import entries
 from tests.helpers.inbox import drain_queue, sent_mail, settle_mail
 
 # The notification examples of the SES developer guide (as moto ships them).
@@ -114,7 +115,7 @@ def test_a_later_bounce_does_not_turn_a_complaint_into_a_lapsing_entry() -> None
         suppression.suppress("susan@example.com", suppression.BOUNCE, "Permanent/General")
     with time_machine.travel(start + 31 * 86400, tick=False):
         assert suppression.is_suppressed("susan@example.com")
-        [entry] = suppression.entries()
+        [entry] = entries()
         assert (entry.reason, entry.expires_at) == (suppression.COMPLAINT, None)
 
 
@@ -123,7 +124,7 @@ def test_unsuppress_removes_one_entry_and_mail_flows_again(client: Client) -> No
     suppression.suppress("bob@example.com", suppression.BOUNCE, "Permanent/General")
     assert suppression.unsuppress("SUSAN@example.com") is True
     assert suppression.unsuppress("susan@example.com") is False
-    assert [e.pk for e in suppression.entries()] == ["suppress#bob@example.com"]
+    assert [e.pk for e in entries()] == ["suppress#bob@example.com"]
     accounts.register("susan", "susan@example.com", "correct horse battery staple")
     drain_queue()
     assert [m.destinations[0] for m in sent_mail()] == ["susan@example.com"]
