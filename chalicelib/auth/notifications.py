@@ -13,6 +13,7 @@ from chalicelib.settings import get_settings
 
 CHANGED_SUBJECT = "[Microblog] Your password was changed"
 EMAIL_CHANGE_SUBJECT = "[Microblog] A change of your email address was requested"
+EMAIL_CHANGED_SUBJECT = "[Microblog] Your email address was changed"
 
 
 def _may_notify(user: User) -> bool:
@@ -57,4 +58,19 @@ def email_change_requested(user: User, new_address: str) -> str | None:
         new_address=mask_address(new_address),
         requested_at=_now(),
         request_url=f"{get_settings().public_base_url}/reset_password_request",
+    )
+
+
+def email_changed(user: User, new_address: str) -> str | None:
+    """Tell the previous address that the account moved (`user` as it was before the move)."""
+    if not _may_notify(user):
+        return None
+    return queue_templated_email(
+        EMAIL_CHANGED_SUBJECT,
+        "email_changed",
+        recipient=user.email,
+        message_id=str(uuid.uuid4()),
+        user=user,
+        new_address=mask_address(new_address),
+        changed_at=_now(),
     )

@@ -11,7 +11,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.auth import tokens
+from chalicelib.auth import notifications, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import User, check_address_token, email_key, issue_token
 from chalicelib.errors import AddressTakenError, InvalidTokenError
@@ -121,5 +121,7 @@ def _switch_address(record: UserRecord, address: str) -> User:
             raise AddressTakenError(ADDRESS_TAKEN, "email") from None
         raise
     logger.info("address changed", user_id=record.user_id, to=mask_address(address))
+    before = User.from_record(record)
     record.email, record.email_verified = address, True
+    notifications.email_changed(before, address)
     return User.from_record(record)

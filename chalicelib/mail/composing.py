@@ -130,7 +130,17 @@ class QueuedEmail:
         )
 
     def to_mime(self, sender_name: str = "") -> EmailMessage:
-        """multipart/alternative: the text part first, the HTML part preferred."""
+        """multipart/alternative: the text part first, the HTML part preferred.
+
+        Raises PermanentDeliveryError (with why) when the headers cannot be built, e.g. a
+        line break in the subject: retrying would build the same broken message.
+        """
+        try:
+            return self._mime(sender_name)
+        except ValueError as exc:
+            raise PermanentDeliveryError(f"the message cannot be built: {exc}") from None
+
+    def _mime(self, sender_name: str) -> EmailMessage:
         msg = EmailMessage()
         msg["Subject"] = self.subject
         msg["From"] = Address(display_name=sender_name, addr_spec=self.sender)

@@ -85,6 +85,16 @@ def test_twenty_concurrent_confirms_verify_once() -> None:
     assert sum(isinstance(r, InvalidTokenError) for r in results) == 19
 
 
+def test_ten_concurrent_confirms_of_a_change_move_the_account_once() -> None:
+    user = verify_address(_register())
+    token = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address="s@new.example")
+    results = _together(10, lambda: verification.confirm(token))
+    assert sum(isinstance(r, users.User) for r in results) == 1
+    assert sum(isinstance(r, InvalidTokenError) for r in results) == 9
+    assert Guard.get("email#s@new.example").user_id == user.id
+    assert _stored(user).email == "s@new.example"
+
+
 def test_the_link_expires() -> None:
     user = _register()
     with time_machine.travel(1_900_000_000, tick=False):
@@ -130,6 +140,10 @@ def test_a_change_moves_both_guards_and_ends_every_earlier_token() -> None:
     with pytest.raises(InvalidTokenError):
         verification.confirm(verify_token_from(link))
     assert accounts.authenticate("susan@new.example", PASSWORD).id == user.id
+    drain_queue()
+    [done] = with_subject("address was changed")
+    assert done.destinations[0] == "susan@example.com"  # the old address hears of it, no link
+    assert "/verify_email/" not in done.part("plain") + done.part("html")
 
 
 def test_a_taken_address_fails_at_confirmation_and_changes_nothing() -> None:

@@ -334,3 +334,24 @@ def test_a_non_ascii_local_part_fails_for_good_with_its_reason_through_ses() -> 
     assert sent_mail() == []
     note = MailFailure.get(FAILURE_PREFIX + "m-ses-utf8")
     assert (note.kind, "non-ASCII local part" in note.error) == ("permanent", True)
+
+
+def test_a_message_whose_headers_cannot_be_built_fails_for_good_with_its_reason() -> None:
+    email = QueuedEmail(
+        "broken-subject",
+        "Hi\nBcc: x@example.com",
+        "no-reply@example.com",
+        ("a@example.com",),
+        "t",
+        "h",
+    )
+    body = json.loads(email.to_json())
+    assert run_worker(sqs_event(sqs_record(body, "m-broken"))) == {
+        "batchItemFailures": [{"itemIdentifier": "m-broken"}]
+    }
+    lease = idempotency.status("broken-subject")
+    assert lease is not None
+    assert lease.status == "failed"
+    note = MailFailure.get(FAILURE_PREFIX + "m-broken")
+    assert note.kind == "permanent"
+    assert "cannot be built" in note.error
