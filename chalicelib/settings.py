@@ -112,11 +112,9 @@ def resource_names(env: Mapping[str, str] | None = None) -> ResourceNames:
 
 def _bool(env: Mapping[str, str], name: str) -> bool:
     raw = env.get(name, "").strip().lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    if raw not in _TRUE | _FALSE:
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    return raw in _TRUE
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -159,8 +157,7 @@ def _admins(raw: str) -> tuple[str, ...]:
 
 
 def _secret(env: Mapping[str, str], development: bool) -> tuple[str, str]:
-    secret = env.get("SECRET_KEY", "")
-    previous = env.get("SECRET_KEY_PREVIOUS", "")
+    secret, previous = env.get("SECRET_KEY", ""), env.get("SECRET_KEY_PREVIOUS", "")
     if env.get("SECRET_KEY_PARAMETER"):
         return secret, previous
     if development:
