@@ -25,6 +25,8 @@ from chalicelib.models import USER_PREFIX, Guard, UserRecord
 from chalicelib.settings import get_settings
 
 LOGIN_SCOPE = "login"
+CHANGE_SCOPE = "email-change"
+HOUR = 3600
 LOGIN_FAILED = "Invalid username or password"
 
 
@@ -147,9 +149,11 @@ def replace_password(record: UserRecord, new_password: str, proves_address: bool
 def request_email_change(user: User, password: str, new_email: str) -> None:
     """Mail a link to `new_email` that moves the account there once followed.
 
-    The current password is checked like a login. Whether the new address is taken is not
-    looked at here: a taken address takes the same path and the same answer, and the link
-    fails when followed (verification.confirm). The old address, if verified, gets a notice.
+    The current password is checked like a login; an account gets VERIFY_EMAILS_PER_HOUR
+    change requests an hour (more are answered alike and send nothing). Whether the new
+    address is taken is not looked at here: a taken address takes the same path and the same
+    answer, and the link fails when followed (verification.confirm). The old address, if
+    verified, gets a notice.
     Raises ValidationError (malformed or non-ASCII local part) or AuthenticationError.
     """
     address = new_address(new_email)
@@ -160,6 +164,11 @@ def request_email_change(user: User, password: str, new_email: str) -> None:
     if address.casefold() == current.email.casefold():
         if not current.email_verified:
             verification.send_link(current, current.email, str(uuid.uuid4()))
+        return
+    # One account may not spray links at many addresses: its requests are capped too
+    # (checked before the new address's own cap, which a dropped request does not spend).
+    settings = get_settings()
+    if throttle.hit(CHANGE_SCOPE, current.id, HOUR) > settings.verify_emails_per_hour:
         return
     verification.send_link(current, address, str(uuid.uuid4()))
     notifications.email_change_requested(current, address)

@@ -134,3 +134,21 @@ def test_registration_then_settled_mail_leaves_an_empty_inbox() -> None:
     assert len(sent_mail()) == 1
     settle_mail()
     assert sent_mail() == []
+
+
+def test_one_account_cannot_spray_change_links_at_many_addresses(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    bearer = _bearer(client)
+    answers = [
+        post_json(
+            client,
+            "/api/users/me/email",
+            {"email": f"target{i}@example.com", "password": PASSWORD},
+            **bearer,
+        )
+        for i in range(6)
+    ]
+    assert {(a.status_code, a.body) for a in answers} == {(202, answers[0].body)}
+    drain_queue()
+    assert len(with_subject("Confirm")) == 3
