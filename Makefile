@@ -60,6 +60,14 @@ bench: install
 dlq: install  ## list dead-lettered emails; `make dlq ARGS=--redrive` moves them back to the queue
 	$(PY) -m ops.dlq $(ARGS)
 
+.PHONY: suppressed unsuppress
+suppressed: install  ## list suppressed addresses (bounces lapse after SUPPRESSION_TTL_DAYS)
+	$(PY) -m ops.suppression
+
+unsuppress: install  ## take one address off the suppression list: make unsuppress EMAIL=...
+	@test -n "$(EMAIL)" || { echo "usage: make unsuppress EMAIL=someone@example.com"; exit 2; }
+	$(PY) -m ops.suppression --remove "$(EMAIL)"
+
 clean:
 	rm -rf $(VENV) .dev build .mypy_cache .ruff_cache
 

@@ -17,6 +17,7 @@ from chalicelib.mail import suppression
 from chalicelib.settings import resource_names
 from chalicelib.web import fallbacks
 from chalicelib.web.api import api
+from chalicelib.web.email_pages import email_pages
 from chalicelib.web.pages import pages
 from chalicelib.web.request_log import log_request
 
@@ -26,6 +27,7 @@ names = resource_names()
 
 app = Chalice(app_name="microblog-accounts")
 app.register_blueprint(pages)
+app.register_blueprint(email_pages)
 app.register_blueprint(api)
 
 

@@ -33,6 +33,10 @@ class ConflictError(AppError):
         self.field = field
 
 
+class AddressTakenError(ConflictError):
+    """A confirmed change of address found the new address registered to another account."""
+
+
 class AuthenticationError(AppError):
     """Credentials or an access token were not accepted."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.connection import TableConnection
 from pynamodb.models import Model
 
@@ -75,6 +75,8 @@ class UserRecord(AppModel):
     password_hash = UnicodeAttribute()
     created_at = NumberAttribute()
     password_changed_at = NumberAttribute()
+    # Set once a link mailed to `email` was followed; records stored without it read as False.
+    email_verified = BooleanAttribute(null=True, default=False)
 
 
 class Guard(AppModel):
@@ -144,7 +146,11 @@ class MailFailure(AppModel):
 
 
 class Suppression(AppModel):
-    """An address we never mail again (suppress#<lowercased address>): bounced or complained."""
+    """An address we do not mail (suppress#<lowercased address>): bounced or complained.
+
+    A bounce entry lapses at expires_at (checked on read: moto never expires items);
+    a complaint has no expires_at and stays until an operator removes it.
+    """
 
     class Meta(_StateTable):
         pass
@@ -153,3 +159,4 @@ class Suppression(AppModel):
     reason = UnicodeAttribute()
     detail = UnicodeAttribute(default="")
     created_at = NumberAttribute(default=0)
+    expires_at = TTLAttribute(null=True)

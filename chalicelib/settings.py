@@ -67,6 +67,10 @@ class Settings:
     max_body_bytes: int
     reset_emails_per_hour: int
     reset_requests_per_ip_per_hour: int
+    verify_token_ttl: int
+    verify_emails_per_hour: int
+    notice_emails_per_hour: int
+    suppression_ttl_days: int
     login_max_failures: int
     login_lock_seconds: int
     mail: MailSettings
@@ -108,11 +112,9 @@ def resource_names(env: Mapping[str, str] | None = None) -> ResourceNames:
 
 def _bool(env: Mapping[str, str], name: str) -> bool:
     raw = env.get(name, "").strip().lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    if raw not in _TRUE | _FALSE:
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    return raw in _TRUE
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -155,8 +157,7 @@ def _admins(raw: str) -> tuple[str, ...]:
 
 
 def _secret(env: Mapping[str, str], development: bool) -> tuple[str, str]:
-    secret = env.get("SECRET_KEY", "")
-    previous = env.get("SECRET_KEY_PREVIOUS", "")
+    secret, previous = env.get("SECRET_KEY", ""), env.get("SECRET_KEY_PREVIOUS", "")
     if env.get("SECRET_KEY_PARAMETER"):
         return secret, previous
     if development:
@@ -232,6 +233,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024),
         reset_emails_per_hour=_int(env, "RESET_EMAILS_PER_HOUR", 3),
         reset_requests_per_ip_per_hour=_int(env, "RESET_REQUESTS_PER_IP_PER_HOUR", 20),
+        verify_token_ttl=_int(env, "VERIFY_TOKEN_TTL_SECONDS", 24 * 3600),
+        verify_emails_per_hour=_int(env, "VERIFY_EMAILS_PER_HOUR", 3),
+        notice_emails_per_hour=_int(env, "NOTICE_EMAILS_PER_HOUR", 3),
+        suppression_ttl_days=_int(env, "SUPPRESSION_TTL_DAYS", 30),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
         mail=_mail(env, names),

@@ -21,6 +21,7 @@ from chalicelib.settings import get_settings
 from ops.provision import provision
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import PASSWORD, TEST_ENV
+from tests.helpers.inbox import settle_mail
 from tests.helpers.project import copy_project
 from tests.helpers.web import Browser, post_json
 
@@ -49,13 +50,15 @@ def client() -> Iterator[Client]:
 
 @pytest.fixture
 def susan(client: Client) -> dict[str, Any]:
-    """A registered user (through the API)."""
+    """A registered user (through the API), her verification email delivered and forgotten:
+    tests start with an empty inbox and queue. Her address is still unverified."""
     response = post_json(
         client,
         "/api/users",
         {"username": "susan", "email": "Susan@Example.com", "password": PASSWORD},
     )
     assert response.status_code == 201, response.body
+    settle_mail()
     return dict(response.json_body)
 
 

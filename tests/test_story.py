@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail
 from tests.helpers.web import Browser, post_json
 
 
@@ -17,6 +17,7 @@ def test_forgotten_password_story(client: Client) -> None:
         {"username": "susan", "email": "susan@example.com", "password": PASSWORD},
     )
     assert created.status_code == 201
+    settle_mail()  # her verification email (the verification story is in test_verify_story.py)
     old_access = post_json(client, "/api/tokens", {"username": "susan", "password": PASSWORD})
     bearer = {"Authorization": f"Bearer {old_access.json_body['access_token']}"}
 

@@ -1,25 +1,76 @@
-"""Security notices to account owners."""
+"""Security notices to account owners: no login link, only to verified addresses, capped."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
 
+from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import User
+from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
 from chalicelib.settings import get_settings
 
 CHANGED_SUBJECT = "[Microblog] Your password was changed"
+EMAIL_CHANGE_SUBJECT = "[Microblog] A change of your email address was requested"
+EMAIL_CHANGED_SUBJECT = "[Microblog] Your email address was changed"
 
 
-def password_changed(user: User) -> str:
-    """Queue the "your password was changed" email (it carries no link that logs in)."""
+def _may_notify(user: User) -> bool:
+    if allow(MailKind.NOTICE, user.email, user.email_verified):
+        return True
+    logger.info("notice withheld", to=mask_address(user.email), verified=user.email_verified)
+    return False
+
+
+def _now() -> str:
+    return datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def password_changed(user: User) -> str | None:
+    """Queue the "your password was changed" email (it carries no link that logs in).
+
+    Returns the email's id, or None when withheld (unverified address, or over the cap).
+    """
+    if not _may_notify(user):
+        return None
     return queue_templated_email(
         CHANGED_SUBJECT,
         "password_changed",
         recipient=user.email,
         message_id=str(uuid.uuid4()),
         user=user,
-        changed_at=datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        changed_at=_now(),
         request_url=f"{get_settings().public_base_url}/reset_password_request",
+    )
+
+
+def email_change_requested(user: User, new_address: str) -> str | None:
+    """Tell the current address that a move to another one was asked for (no login link)."""
+    if not _may_notify(user):
+        return None
+    return queue_templated_email(
+        EMAIL_CHANGE_SUBJECT,
+        "email_change_requested",
+        recipient=user.email,
+        message_id=str(uuid.uuid4()),
+        user=user,
+        new_address=mask_address(new_address),
+        requested_at=_now(),
+        request_url=f"{get_settings().public_base_url}/reset_password_request",
+    )
+
+
+def email_changed(user: User, new_address: str) -> str | None:
+    """Tell the previous address that the account moved (`user` as it was before the move)."""
+    if not _may_notify(user):
+        return None
+    return queue_templated_email(
+        EMAIL_CHANGED_SUBJECT,
+        "email_changed",
+        recipient=user.email,
+        message_id=str(uuid.uuid4()),
+        user=user,
+        new_address=mask_address(new_address),
+        changed_at=_now(),
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.auth import accounts, throttle, tokens
+from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import User, check_token, find_by_email, issue_token, normalize_email
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import InvalidTokenError, StaleWriteError, ValidationError
@@ -28,17 +29,16 @@ def request_reset(email: str, client_ip: str) -> bool:
 
     Known and unknown addresses take the very same path here (validate, count, enqueue), so
     the answer and its timing reveal nothing; the lookup and the rendering happen behind the
-    queue. Requests over the per-address or per-client cap are counted and dropped, and the
-    caller answers them like any other. Returns whether a job was queued.
-    Raises ValidationError for a malformed address.
+    queue. The per-client cap is checked first: a request it drops is not counted against
+    the address, so nobody can spend another person's quota from an address over its cap.
+    Dropped requests are answered by the caller like any other. Returns whether a job was
+    queued. Raises ValidationError for a malformed address.
     """
     settings = get_settings()
     address = normalize_email(email)
-    per_address = throttle.hit("reset-address", address.casefold(), HOUR)
-    per_client = throttle.hit("reset-client", client_ip, HOUR)
-    if per_address > settings.reset_emails_per_hour:
+    if throttle.hit("reset-client", client_ip, HOUR) > settings.reset_requests_per_ip_per_hour:
         return False
-    if per_client > settings.reset_requests_per_ip_per_hour:
+    if not allow(MailKind.RESET, address, verified=True):
         return False
     body = json.dumps({"type": RESET_REQUESTED, "email": address})
     sqs().send_message(QueueUrl=queue_url(), MessageBody=body)
@@ -87,10 +87,12 @@ def check_reset_token(token: str) -> UserRecord:
 def confirm_reset(token: str, new_password: str) -> User:
     """Set a new password with a valid token; the token, its siblings and old sessions die.
 
+    The link proved the mailbox, so the address is marked verified in the same write.
+
     Raises InvalidTokenError (bad, expired or used link) or PasswordPolicyError.
     """
     record = check_reset_token(token)
     try:
-        return accounts.replace_password(record, new_password)
+        return accounts.replace_password(record, new_password, proves_address=True)
     except StaleWriteError:
         raise InvalidTokenError("token already used", PURPOSE.value) from None

@@ -21,6 +21,7 @@ class Purpose(Enum):
     RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose, not a password)
     ACCESS = "access"
     SESSION = "session"
+    VERIFY_EMAIL = "verify_email"
 
     @property
     def audience(self) -> str:
@@ -36,8 +37,16 @@ class Purpose(Enum):
         # The reset token keeps the tutorial's claim name for the user id.
         return "reset_password" if self is Purpose.RESET_PASSWORD else "sub"
 
+    @property
+    def binds_address(self) -> bool:
+        """Whether the token names the address it is about (claim `eml`), and needs one."""
+        return self is Purpose.VERIFY_EMAIL
 
-_LINK_ROUTES = {Purpose.RESET_PASSWORD: "reset_password"}
+
+_LINK_ROUTES = {
+    Purpose.RESET_PASSWORD: "reset_password",
+    Purpose.VERIFY_EMAIL: "verify_email",
+}
 # Every route whose next path segment is a token: request logs scrub that segment.
 LINK_ROUTES = tuple(_LINK_ROUTES.values())
 
@@ -49,21 +58,36 @@ class Claims:
     user_id: str
     fingerprint: str
     expires_at: int
+    address: str | None = None
 
 
 def issue(
-    purpose: Purpose, user_id: str, fingerprint: str, ttl: int, keyring: Keyring | None = None
+    purpose: Purpose,
+    user_id: str,
+    fingerprint: str,
+    ttl: int,
+    keyring: Keyring | None = None,
+    address: str | None = None,
 ) -> str:
-    """Sign a token for `purpose`, bound to the user's current password fingerprint."""
+    """Sign a token for `purpose`, bound to the account's current fingerprint.
+
+    Purposes that bind an address carry it (`address`, required for them, refused otherwise).
+    """
+    if purpose.binds_address != (address is not None):
+        raise ValueError(
+            f"a {purpose.value} token {'needs' if purpose.binds_address else 'takes no'} address"
+        )
     key = (keyring or get_keyring()).current
     now = int(time.time())
-    payload = {
+    payload: dict[str, str | int] = {
         purpose.subject_claim: user_id,
         "aud": purpose.audience,
         "pwd": fingerprint,
         "iat": now,
         "exp": now + ttl,
     }
+    if address is not None:
+        payload["eml"] = address
     return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"kid": key.kid})
 
 
@@ -71,6 +95,7 @@ def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Clai
     """Return the claims of a valid token for `purpose`, or raise InvalidTokenError."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("malformed token", purpose.value)
+    extra = ["eml"] if purpose.binds_address else []
     try:
         kid = jwt.get_unverified_header(token).get("kid")
         key = (keyring or get_keyring()).find(kid) if isinstance(kid, str) else None
@@ -81,11 +106,16 @@ def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Clai
             key.secret,
             algorithms=[ALGORITHM],
             audience=purpose.audience,
-            options={"require": ["exp", "iat", "aud", "pwd", purpose.subject_claim]},
+            options={"require": ["exp", "iat", "aud", "pwd", purpose.subject_claim, *extra]},
         )
     except jwt.PyJWTError as exc:
         raise InvalidTokenError(type(exc).__name__, purpose.value) from None
     user_id, fingerprint = payload[purpose.subject_claim], payload["pwd"]
+    address = payload.get("eml") if purpose.binds_address else None
     if not isinstance(user_id, str) or not isinstance(fingerprint, str):
         raise InvalidTokenError("malformed claims", purpose.value)
-    return Claims(user_id=user_id, fingerprint=fingerprint, expires_at=int(payload["exp"]))
+    if purpose.binds_address and not isinstance(address, str):
+        raise InvalidTokenError("malformed claims", purpose.value)
+    return Claims(
+        user_id=user_id, fingerprint=fingerprint, expires_at=int(payload["exp"]), address=address
+    )

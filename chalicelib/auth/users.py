@@ -31,6 +31,7 @@ class User:
     username: str
     email: str
     fingerprint: str
+    email_verified: bool = False
 
     @classmethod
     def from_record(cls, record: UserRecord) -> User:
@@ -38,8 +39,17 @@ class User:
             id=record.user_id,
             username=record.username,
             email=record.email,
-            fingerprint=passwords.fingerprint(record.password_hash),
+            fingerprint=account_fingerprint(record),
+            email_verified=bool(record.email_verified),
         )
+
+
+def account_fingerprint(record: UserRecord) -> str:
+    """What every token carries: a digest of the password hash and the address.
+
+    A new password or a new address changes it, so either voids every token issued before.
+    """
+    return passwords.fingerprint(f"{record.password_hash}\n{record.email.casefold()}")
 
 
 def normalize_email(raw: str) -> str:
@@ -50,6 +60,24 @@ def normalize_email(raw: str) -> str:
         return validate_email(raw, check_deliverability=False, allow_display_name=False).normalized
     except EmailNotValidError:
         raise ValidationError("Please enter a valid email address.", "email") from None
+
+
+def new_address(raw: str) -> str:
+    """An address an account may be registered with or moved to.
+
+    Mail providers (SES among them) cannot deliver to a non-ASCII local part, so such an
+    address could never receive its verification or reset link: it is refused here with a
+    clear message. A non-ASCII domain is fine: mail goes to its IDNA form.
+    Raises ValidationError.
+    """
+    address = normalize_email(raw)
+    if not address.rpartition("@")[0].isascii():
+        raise ValidationError(
+            "The part before the @ must use ASCII letters, digits and punctuation only: "
+            "we cannot deliver mail to other characters there.",
+            "email",
+        )
+    return address
 
 
 def normalize_username(raw: str) -> str:
@@ -96,26 +124,45 @@ def find_by_login(identifier: str) -> UserRecord | None:
     return _record_by_guard(key)
 
 
-def check_token(purpose: tokens.Purpose, token: str) -> UserRecord:
-    """The account a token for `purpose` names, while the token is still current.
-
-    The one check for every kind of token: signature, audience and expiry (tokens.verify),
-    then the account must exist and its password fingerprint must equal the token's
-    (compared in constant time). Changing the password therefore voids every token issued
-    before, used or not. Raises InvalidTokenError (with the purpose) for any failure.
-    """
+def _checked(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, tokens.Claims]:
     claims = tokens.verify(purpose, token)
     record = load_record(claims.user_id)
     if record is None:
         raise InvalidTokenError("no such user", purpose.value)
-    if not hmac.compare_digest(passwords.fingerprint(record.password_hash), claims.fingerprint):
+    if not hmac.compare_digest(account_fingerprint(record), claims.fingerprint):
         raise InvalidTokenError("token no longer current", purpose.value)
-    return record
+    if (
+        claims.address is not None
+        and claims.address.casefold() == record.email.casefold()
+        and record.email_verified
+    ):
+        raise InvalidTokenError("address already verified", purpose.value)
+    return record, claims
 
 
-def issue_token(user: User, purpose: tokens.Purpose, ttl: int) -> str:
-    """A token for `purpose` bound to the user's current password."""
-    return tokens.issue(purpose, user.id, user.fingerprint, ttl)
+def check_token(purpose: tokens.Purpose, token: str) -> UserRecord:
+    """The account a token for `purpose` names, while the token is still current.
+
+    The one check for every kind of token: signature, audience and expiry (tokens.verify),
+    then the account must exist and its fingerprint (password hash and address) must equal
+    the token's (compared in constant time). A new password or a new address therefore voids
+    every token issued before, used or not. A token bound to the account's own address dies
+    once that address is verified. Raises InvalidTokenError (with the purpose) for any failure.
+    """
+    return _checked(purpose, token)[0]
+
+
+def check_address_token(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, str]:
+    """check_token for a purpose that binds an address: the account and that address."""
+    record, claims = _checked(purpose, token)
+    if claims.address is None:
+        raise InvalidTokenError("no address claim", purpose.value)
+    return record, claims.address
+
+
+def issue_token(user: User, purpose: tokens.Purpose, ttl: int, address: str | None = None) -> str:
+    """A token for `purpose` bound to the account's current fingerprint (and `address`)."""
+    return tokens.issue(purpose, user.id, user.fingerprint, ttl, address=address)
 
 
 def user_for_token(purpose: tokens.Purpose, token: str) -> User:

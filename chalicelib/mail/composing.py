@@ -13,11 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
+import idna
+
 from chalicelib.aws import queue_url, sqs
-from chalicelib.errors import ValidationError
+from chalicelib.errors import PermanentDeliveryError, ValidationError
 from chalicelib.rendering import render
 from chalicelib.settings import get_settings
 
@@ -29,6 +31,26 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 def bare_address(address: str) -> str:
     """The lowercased addr-spec of an address that may carry a display name."""
     return parseaddr(address)[1].strip().lower()
+
+
+def ascii_address(address: str) -> str:
+    """The address as mail providers take it: the domain in its IDNA (punycode) form.
+
+    A non-ASCII local part cannot be delivered without SMTPUTF8, which SES lacks: that is
+    a PermanentDeliveryError saying so (registration refuses such addresses up front).
+    """
+    name, spec = parseaddr(address)
+    local, at, domain = spec.rpartition("@")
+    if not at or not local:
+        raise PermanentDeliveryError("recipient is not an address")
+    if not local.isascii():
+        raise PermanentDeliveryError("recipient has a non-ASCII local part (no SMTPUTF8)")
+    try:
+        ascii_domain = domain if domain.isascii() else idna.encode(domain, uts46=True).decode()
+    except idna.IDNAError:
+        raise PermanentDeliveryError("recipient domain has no IDNA form") from None
+    bare = f"{local}@{ascii_domain}"
+    return formataddr((name, bare)) if name else bare
 
 
 @dataclass(frozen=True)
@@ -91,8 +113,34 @@ class QueuedEmail:
 
         return replace(self, recipients=keep(self.recipients), cc=keep(self.cc), bcc=keep(self.bcc))
 
+    def in_ascii(self) -> QueuedEmail:
+        """This email with every recipient in the form providers take (ascii_address).
+
+        Raises PermanentDeliveryError for a recipient that has no such form.
+        """
+
+        def convert(addresses: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(ascii_address(a) for a in addresses)
+
+        return replace(
+            self,
+            recipients=convert(self.recipients),
+            cc=convert(self.cc),
+            bcc=convert(self.bcc),
+        )
+
     def to_mime(self, sender_name: str = "") -> EmailMessage:
-        """multipart/alternative: the text part first, the HTML part preferred."""
+        """multipart/alternative: the text part first, the HTML part preferred.
+
+        Raises PermanentDeliveryError (with why) when the headers cannot be built, e.g. a
+        line break in the subject: retrying would build the same broken message.
+        """
+        try:
+            return self._mime(sender_name)
+        except ValueError as exc:
+            raise PermanentDeliveryError(f"the message cannot be built: {exc}") from None
+
+    def _mime(self, sender_name: str) -> EmailMessage:
         msg = EmailMessage()
         msg["Subject"] = self.subject
         msg["From"] = Address(display_name=sender_name, addr_spec=self.sender)

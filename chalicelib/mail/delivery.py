@@ -34,7 +34,8 @@ def deliver(email: QueuedEmail, transport: Transport | None = None) -> Outcome:
         log.info("email %s already sent; duplicate dropped", email.id)
         return Outcome.DUPLICATE
     try:
-        remaining = email.without(suppression.suppressed_among(email.all_recipients))
+        deliverable = email.in_ascii()  # IDNA domains; raises for non-ASCII local parts
+        remaining = deliverable.without(suppression.suppressed_among(deliverable.all_recipients))
         if not remaining.all_recipients:
             idempotency.finish(lease, Outcome.SUPPRESSED)
             log.info("email %s dropped: every recipient is suppressed", email.id)

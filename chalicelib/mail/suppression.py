@@ -3,6 +3,10 @@
 SES publishes bounce and complaint notifications to an SNS topic; the SNS handler in app.py
 hands each notification's JSON to `handle_notification`. Both SES formats are understood:
 identity notifications ("notificationType") and configuration-set events ("eventType").
+
+A bounce entry lapses after SUPPRESSION_TTL_DAYS (a full mailbox or a fixed typo may work
+again); a complaint never lapses. Expiry is checked on read: DynamoDB's TTL deletes late,
+and moto never does. `make suppressed` lists the entries, `make unsuppress` removes one.
 """
 
 from __future__ import annotations
@@ -10,12 +14,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.logs import logger as log
 from chalicelib.logs import mask_address
 from chalicelib.mail.composing import bare_address
 from chalicelib.models import SUPPRESS_PREFIX, Suppression
+from chalicelib.settings import get_settings
 
 BOUNCE = "Bounce"
 COMPLAINT = "Complaint"
@@ -26,10 +34,29 @@ def _key(address: str) -> str:
 
 
 def suppress(address: str, reason: str, detail: str = "") -> None:
-    """Put an address on the list (idempotent: a second bounce just rewrites the entry)."""
-    Suppression(
-        _key(address), reason=reason, detail=detail[:200], created_at=int(time.time())
-    ).save()
+    """Put an address on the list; a bounce lapses after SUPPRESSION_TTL_DAYS.
+
+    Idempotent: a second bounce rewrites (and extends) the entry; a bounce never turns a
+    complaint, which does not lapse, into an entry that does.
+    """
+    now = time.time()
+    entry = Suppression(_key(address), reason=reason, detail=detail[:200], created_at=int(now))
+    if reason != BOUNCE:
+        entry.save()
+        return
+    entry.expires_at = datetime.fromtimestamp(
+        now + get_settings().suppression_ttl_days * 86400, tz=UTC
+    )
+    try:
+        entry.save(condition=Suppression.pk.does_not_exist() | (Suppression.reason != COMPLAINT))
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def in_force(entry: Suppression, now: float) -> bool:
+    """Whether an entry still applies at `now` (a bounce lapses; a complaint does not)."""
+    return entry.expires_at is None or entry.expires_at.timestamp() > now
 
 
 def suppressed_among(addresses: Iterable[str]) -> set[str]:
@@ -37,12 +64,29 @@ def suppressed_among(addresses: Iterable[str]) -> set[str]:
     keys = {_key(a) for a in addresses if bare_address(a)}
     if not keys:
         return set()
-    return {item.pk.removeprefix(SUPPRESS_PREFIX) for item in Suppression.batch_get(keys)}
+    now = time.time()
+    return {
+        item.pk.removeprefix(SUPPRESS_PREFIX)
+        for item in Suppression.batch_get(keys)
+        if in_force(item, now)
+    }
 
 
 def is_suppressed(address: str) -> bool:
     """Whether one address is on the list."""
     return bool(suppressed_among([address]))
+
+
+def unsuppress(address: str) -> bool:
+    """Take an address off the list; returns whether it was on it."""
+    try:
+        # The key attribute starts with the prefix exactly when the entry exists.
+        Suppression(_key(address)).delete(condition=Suppression.pk.startswith(SUPPRESS_PREFIX))
+    except DeleteError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def _recipients(items: Any, *, failed_only: bool) -> list[str]:

@@ -71,7 +71,7 @@ class SesTransport:
         request: SendRawEmailRequestTypeDef = {
             "Source": sender,
             "Destinations": list(recipients),
-            "RawMessage": {"Data": message.as_bytes()},
+            "RawMessage": {"Data": _raw(message, "SES")},
         }
         if self._configuration_set:
             request["ConfigurationSetName"] = self._configuration_set
@@ -82,6 +82,14 @@ class SesTransport:
         except BotoCoreError as exc:
             raise TransientDeliveryError(f"SES unreachable: {type(exc).__name__}") from exc
         return response["MessageId"]
+
+
+def _raw(message: EmailMessage, provider: str) -> bytes:
+    """The message's bytes; one that cannot be serialised is refused for good, with why."""
+    try:
+        return message.as_bytes()
+    except (UnicodeError, ValueError) as exc:
+        raise PermanentDeliveryError(f"{provider} cannot encode the message: {exc}") from None
 
 
 def classify_smtp_code(code: int, text: str) -> TransientDeliveryError | PermanentDeliveryError:
@@ -153,7 +161,10 @@ class SmtpTransport:
         try:
             if s.username:
                 smtp.login(s.username, s.password)
-            refused = smtp.sendmail(sender, list(recipients), message.as_bytes())
+            refused = smtp.sendmail(sender, list(recipients), _raw(message, "SMTP"))
+        except UnicodeEncodeError as exc:
+            # smtplib speaks ASCII: a non-ASCII envelope address can never be sent this way.
+            raise PermanentDeliveryError(f"SMTP cannot encode an address: {exc.reason}") from None
         except (smtplib.SMTPException, OSError) as exc:
             raise _smtp_failure(exc, missing="support AUTH", stage="failed") from None
         if refused:

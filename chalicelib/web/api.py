@@ -1,10 +1,10 @@
-"""The JSON API: users, access tokens, password reset."""
+"""The JSON API: users, access tokens, password reset, email verification and change."""
 
 from __future__ import annotations
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.auth import accounts, password_reset, tokens
+from chalicelib.auth import accounts, password_reset, tokens, verification
 from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.settings import get_settings
@@ -20,6 +20,8 @@ from chalicelib.web.http import (
 api = Blueprint(__name__)
 
 RESET_ACCEPTED = "Check your email for the instructions to reset your password"
+VERIFY_ACCEPTED = "If your address still needs confirming, a new link is on its way."
+CHANGE_ACCEPTED = "Check the new address for a link that confirms the change."
 
 
 def _request() -> Request:
@@ -28,8 +30,13 @@ def _request() -> Request:
     return request
 
 
-def _user_json(user: User) -> dict[str, str]:
-    return {"id": user.id, "username": user.username, "email": user.email}
+def _user_json(user: User) -> dict[str, str | bool]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "email_verified": user.email_verified,
+    }
 
 
 @api.route("/api/health", methods=["GET"])
@@ -110,3 +117,26 @@ def confirm_password_reset() -> Response:
     data = parse_json(_request())
     password_reset.confirm_reset(string_field(data, "token"), string_field(data, "password"))
     return json_response({"message": "Your password has been reset."})
+
+
+@api.route("/api/email-verification", methods=["POST"])
+@api_errors
+def request_email_verification() -> Response:
+    accounts.request_verification(_bearer_user())
+    return json_response({"message": VERIFY_ACCEPTED}, 202)
+
+
+@api.route("/api/email-verification/confirm", methods=["POST"])
+@api_errors
+def confirm_email_verification() -> Response:
+    user = verification.confirm(string_field(parse_json(_request()), "token"))
+    return json_response({"message": "Your email address is confirmed.", "user": _user_json(user)})
+
+
+@api.route("/api/users/me/email", methods=["POST"])
+@api_errors
+def change_email() -> Response:
+    user = _bearer_user()
+    data = parse_json(_request())
+    accounts.request_email_change(user, string_field(data, "password"), string_field(data, "email"))
+    return json_response({"message": CHANGE_ACCEPTED}, 202)

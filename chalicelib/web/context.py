@@ -27,7 +27,11 @@ FLASHES = {
     "reset_requested": "Check your email for the instructions to reset your password",
     "password_reset": "Your password has been reset.",
     "invalid_link": "That password reset link is invalid or has expired. Please request a new one.",
-    "registered": "Congratulations, you are now a registered user!",
+    "registered": "Congratulations, you are now a registered user! "
+    "Please check your email for a link that confirms your address.",
+    "email_confirmed": "Your email address is confirmed.",
+    "verification_sent": "If your address still needs confirming, a new link is on its way.",
+    "email_change_requested": "Check the new address for a link that confirms the change.",
     "login_required": "Please log in to access this page.",
     "logged_out": "You have been logged out.",
     "password_changed": "Your password has been changed.",

@@ -129,7 +129,10 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 # What a person is told when a token of each purpose fails.
-TOKEN_FAILURES = {Purpose.RESET_PASSWORD.value: "The reset link is invalid or has expired."}
+TOKEN_FAILURES = {
+    Purpose.RESET_PASSWORD.value: "The reset link is invalid or has expired.",
+    Purpose.VERIFY_EMAIL.value: "The confirmation link is invalid, used or has expired.",
+}
 TOKEN_FAILURE = "The token is invalid or has expired."  # noqa: S105 (words, not a secret)
 
 

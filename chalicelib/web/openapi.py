@@ -113,6 +113,35 @@ def _paths() -> dict[str, Any]:
                 requestBody=_body(_object(["email"], email=STRING)),
             )
         },
+        "/api/email-verification": {
+            "post": _operation(
+                "Send a new confirmation link to the account's address",
+                {
+                    "202": _answer("Accepted (sent if the address still needs it)", "Message"),
+                    **UNAUTHORIZED,
+                },
+                security=BEARER,
+            )
+        },
+        "/api/email-verification/confirm": {
+            "post": _operation(
+                "Confirm an address with the emailed token (also completes an address change)",
+                {
+                    "200": _answer("Confirmed", "Confirmed"),
+                    "409": _answer("The new address was taken meanwhile", "Problem"),
+                    **ERRORS,
+                },
+                requestBody=_body(_object(["token"], token=STRING)),
+            )
+        },
+        "/api/users/me/email": {
+            "post": _operation(
+                "Ask to change the address: a link goes to the new one (same answer if taken)",
+                {"202": _answer("Accepted", "Message"), **UNAUTHORIZED, **ERRORS},
+                security=BEARER,
+                requestBody=_body(_object(["email", "password"], email=STRING, password=PASSWORD)),
+            )
+        },
         "/api/password-reset/confirm": {
             "post": _operation(
                 "Set a new password with the emailed token",
@@ -136,7 +165,14 @@ def _schemas() -> dict[str, Any]:
         ),
         "Health": _object(["status"], status=STRING),
         "Message": _object(["message"], message=STRING),
-        "User": _object(["id", "username", "email"], id=STRING, username=STRING, email=STRING),
+        "User": _object(
+            ["id", "username", "email", "email_verified"],
+            id=STRING,
+            username=STRING,
+            email=STRING,
+            email_verified={"type": "boolean"},
+        ),
+        "Confirmed": _object(["message", "user"], message=STRING, user=_ref("User")),
         "Token": _object(
             ["access_token", "token_type", "expires_in"],
             access_token=STRING,

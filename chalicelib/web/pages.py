@@ -31,6 +31,16 @@ def _page() -> PageRequest:
     return PageRequest(request)
 
 
+def any_visitor(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Anyone gets the view, with their PageRequest (logged in or not)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        return view(_page(), *args, **kwargs)
+
+    return wrapper
+
+
 def anonymous_only(view: Callable[..., Response]) -> Callable[..., Response]:
     """Logged-in users are sent home; others get the view with their PageRequest."""
 

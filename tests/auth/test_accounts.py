@@ -14,8 +14,9 @@ from chalicelib.errors import (
     ValidationError,
 )
 from chalicelib.models import Guard, UserRecord
+from tests.helpers.accounts import verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, sent_mail
+from tests.helpers.inbox import drain_queue, sent_mail, settle_mail
 
 
 def test_register_stores_an_argon2id_hash_and_both_guards() -> None:
@@ -66,7 +67,10 @@ def test_authenticate_refuses_alike(identifier: str, password: str) -> None:
 
 def test_one_token_check_for_every_purpose_follows_the_password_state() -> None:
     user = accounts.register("susan", "susan@example.com", PASSWORD)
-    tokens_by_purpose = {p: users.issue_token(user, p, 600) for p in tokens.Purpose}
+    tokens_by_purpose = {
+        p: users.issue_token(user, p, 600, address=user.email if p.binds_address else None)
+        for p in tokens.Purpose
+    }
     for purpose, token in tokens_by_purpose.items():
         assert users.user_for_token(purpose, token) == user
         others = [p for p in tokens.Purpose if p is not purpose]
@@ -95,8 +99,9 @@ def test_replace_password_refuses_a_stale_record() -> None:
     assert passwords.verify_password(stored.password_hash, NEW_PASSWORD)
 
 
-def test_replace_password_checks_the_policy_and_tells_the_owner() -> None:
-    user = accounts.register("susan", "susan@example.com", PASSWORD)
+def test_replace_password_checks_the_policy_and_tells_the_verified_owner() -> None:
+    user = verify_address(accounts.register("susan", "susan@example.com", PASSWORD))
+    settle_mail()
     record = users.load_record(user.id)
     assert record is not None
     with pytest.raises(PasswordPolicyError):

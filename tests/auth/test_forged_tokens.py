@@ -47,6 +47,10 @@ def _valid(user: users.User) -> str:
     return users.issue_token(user, tokens.Purpose.RESET_PASSWORD, 600)
 
 
+def _verify(user: users.User) -> str:
+    return users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address=user.email)
+
+
 def _expired(user: users.User) -> str:
     with time_machine.travel(time.time() - 601, tick=False):
         return _valid(user)
@@ -62,6 +66,7 @@ FORGERIES: dict[str, Forge] = {
     "expired with the right key": _expired,
     "access token as reset token": lambda u: users.issue_token(u, tokens.Purpose.ACCESS, 600),
     "session token as reset token": lambda u: users.issue_token(u, tokens.Purpose.SESSION, 600),
+    "verification token as reset token": lambda u: _verify(u),
     "truncated": lambda u: _valid(u)[:-5],
     "signature stripped": lambda u: _valid(u).rsplit(".", 1)[0] + ".",
     "oversized": lambda u: _valid(u) + "A" * 5000,
@@ -105,3 +110,72 @@ def test_the_genuine_token_passes_the_same_harness(client: Client) -> None:
     record = users.load_record(user.id)
     assert record is not None
     assert passwords.verify_password(record.password_hash, "a brand new secret")
+
+
+def _verify_claims(user: users.User, **overrides: Any) -> dict[str, Any]:
+    defaults = {
+        "reset_password": None,
+        "sub": user.id,
+        "aud": tokens.Purpose.VERIFY_EMAIL.audience,
+        "eml": user.email,
+    }
+    return _claims(user, **{**defaults, **overrides})
+
+
+def _expired_verify(user: users.User) -> str:
+    with time_machine.travel(time.time() - 601, tick=False):
+        return _verify(user)
+
+
+VERIFY_FORGERIES: dict[str, Forge] = {
+    "reset token": lambda u: _valid(u),
+    "access token": lambda u: users.issue_token(u, tokens.Purpose.ACCESS, 600),
+    "session token": lambda u: users.issue_token(u, tokens.Purpose.SESSION, 600),
+    "alg none": lambda u: f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_verify_claims(u))}.",
+    "wrong key": lambda u: _sign(_verify_claims(u), secret=b"attacker-key-" * 4),
+    "expired with the right key": _expired_verify,
+    "no address claim": lambda u: _sign(_verify_claims(u, eml=None)),
+    "address not a string": lambda u: _sign(_verify_claims(u, eml=["susan@example.com"])),
+    "stale fingerprint": lambda u: _sign(_verify_claims(u, pwd="not-the-fingerprint")),
+    "another user's id": lambda u: _sign(_verify_claims(u, sub="someone-else")),
+    "truncated": lambda u: _verify(u)[:-5],
+    "not a jwt": lambda u: "hello",
+    "empty": lambda u: "",
+}
+
+
+@pytest.mark.parametrize("name", VERIFY_FORGERIES)
+def test_forged_or_misused_verification_token_is_refused_and_changes_nothing(
+    client: Client, name: str
+) -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    token = VERIFY_FORGERIES[name](user)
+    response = post_json(client, "/api/email-verification/confirm", {"token": token})
+    assert response.status_code == 400, response.body
+    # A missing token is a malformed request; any token we cannot honour is invalid_token.
+    assert response.json_body["error"] == ("invalid_token" if token else "invalid_request")
+    after = users.load_record(user.id)
+    assert after is not None
+    assert not after.email_verified
+
+
+def test_the_genuine_verification_token_passes_the_same_harness(client: Client) -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    response = post_json(client, "/api/email-verification/confirm", {"token": _verify(user)})
+    assert response.status_code == 200
+    after = users.load_record(user.id)
+    assert after is not None
+    assert after.email_verified
+
+
+def test_a_verification_token_is_no_bearer_token_and_no_session(client: Client) -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    token = _verify(user)
+    me = client.http.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+    home = client.http.get("/", headers={"Cookie": f"session={token}"})
+    assert home.status_code == 303
+    assert home.headers["Location"].endswith("/login")
+    reset_page = client.http.get(f"/reset_password/{token}")
+    assert reset_page.status_code == 303
+    assert reset_page.headers["Location"].endswith("/reset_password_request")

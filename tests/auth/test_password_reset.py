@@ -14,12 +14,14 @@ from chalicelib.auth import accounts, password_reset, tokens, users
 from chalicelib.errors import AuthenticationError, InvalidTokenError, ValidationError
 from chalicelib.settings import get_settings
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail
 
 
 @pytest.fixture
 def user() -> users.User:
-    return accounts.register("susan", "Susan@Example.com", PASSWORD)
+    registered = accounts.register("susan", "Susan@Example.com", PASSWORD)
+    settle_mail()  # the verification email
+    return registered
 
 
 def _queued() -> list[dict[str, Any]]:
@@ -95,6 +97,7 @@ def test_resetting_to_the_same_password_still_voids_the_link(user: users.User) -
 
 def test_expired_link_is_refused() -> None:
     accounts.register("susan", "susan@example.com", PASSWORD)
+    settle_mail()
     with time_machine.travel(1_900_000_000, tick=False):
         token = _token_by_mail()
     with time_machine.travel(1_900_000_000 + 601, tick=False), pytest.raises(InvalidTokenError):

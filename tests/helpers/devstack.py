@@ -29,6 +29,7 @@ PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 STARTUP_TIMEOUT = 60.0
 BANNER = "Microblog dev stack is up"
 LINK = re.compile(r"(\S+/reset_password/[A-Za-z0-9_.-]+)")
+VERIFY_LINK = re.compile(r"(\S+/verify_email/[A-Za-z0-9_.-]+)")
 
 
 def free_port() -> int:
@@ -176,5 +177,11 @@ def text_body(message: EmailMessage) -> str:
 
 def reset_link(message: EmailMessage) -> str:
     found = LINK.search(text_body(message))
+    assert found, text_body(message)
+    return found.group(1)
+
+
+def verify_link(message: EmailMessage) -> str:
+    found = VERIFY_LINK.search(text_body(message))
     assert found, text_body(message)
     return found.group(1)

@@ -42,6 +42,30 @@ def sent_mail() -> list[SentMail]:
     ]
 
 
+def clear_sent_mail() -> None:
+    """Forget what SES accepted so far (a test's inbox starts after its setup)."""
+    ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages.clear()
+
+
+def settle_mail() -> None:
+    """Deliver what is queued (e.g. registration's verification email), then forget it."""
+    drain_queue()
+    clear_sent_mail()
+
+
+def with_subject(word: str) -> list[SentMail]:
+    """What SES accepted whose subject contains `word`."""
+    return [m for m in sent_mail() if word in str(m.message["Subject"])]
+
+
+def verify_token_from(mail: SentMail) -> str:
+    """The token in the link of a verification email (text part)."""
+    text = mail.part("plain")
+    prefix = f"{BASE_URL}/verify_email/"
+    start = text.index(prefix) + len(prefix)
+    return text[start:].split()[0]
+
+
 def run_worker(event: dict[str, Any], context: Any = None) -> Any:
     """Invoke the deployed SQS handler with a Lambda-shaped event."""
     return app_module.mail_worker(event, context)

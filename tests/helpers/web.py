@@ -71,3 +71,35 @@ class Browser:
         location = response.headers["Location"]
         assert location.startswith(BASE_URL), location
         return self.get(location[len(BASE_URL) :] or "/")
+
+
+def api_gateway_post(path: str, body: Any, source_ip: str, **headers: str) -> dict[str, Any]:
+    """POST JSON through the Lambda handler with an API Gateway proxy event from `source_ip`.
+
+    chalice local and the test client report one caller address; API Gateway reports each
+    caller's own, which is what per-client caps count.
+    """
+    import app as app_module
+
+    event = {
+        "resource": path,
+        "path": path,
+        "httpMethod": "POST",
+        "headers": {"content-type": "application/json", **headers},
+        "multiValueHeaders": None,
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": "POST",
+            "path": f"/prod{path}",
+            "requestId": f"req-{source_ip}",
+            "identity": {"sourceIp": source_ip},
+        },
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+    response: dict[str, Any] = app_module.app(event, None)
+    return response

@@ -7,12 +7,14 @@ import json
 from typing import Any
 
 import pytest
+import time_machine
 from chalice.test import Client
 from moto.ses.feedback import BOUNCE, COMMON_MAIL, COMPLAINT
 
 from chalicelib.auth import accounts
 from chalicelib.mail import suppression
-from tests.helpers.inbox import drain_queue, sent_mail
+from ops.suppression import entries
+from tests.helpers.inbox import drain_queue, sent_mail, settle_mail
 
 # The notification examples of the SES developer guide (as moto ships them).
 
@@ -70,6 +72,7 @@ def test_a_suppressed_account_gets_no_reset_email_and_the_answer_does_not_tell(
 ) -> None:
     accounts.register("susan", "susan@example.com", "correct horse battery staple")
     accounts.register("bob", "bob@example.com", "correct horse battery staple")
+    settle_mail()  # the verification emails
     deliver_sns(
         client,
         notification(
@@ -89,3 +92,39 @@ def test_a_suppressed_account_gets_no_reset_email_and_the_answer_does_not_tell(
     assert answers[1].status_code == 202
     drain_queue()
     assert [m.destinations[0] for m in sent_mail()] == ["bob@example.com"]
+
+
+def test_a_bounce_lapses_after_the_configured_days_and_a_complaint_never_does() -> None:
+    start = 1_900_000_000
+    with time_machine.travel(start, tick=False):
+        suppression.suppress("bounced@example.com", suppression.BOUNCE, "Permanent/General")
+        suppression.suppress("complained@example.com", suppression.COMPLAINT, "abuse")
+    both = {"bounced@example.com", "complained@example.com"}
+    with time_machine.travel(start + 29 * 86400, tick=False):
+        assert suppression.suppressed_among(both) == both
+    with time_machine.travel(start + 30 * 86400 + 1, tick=False):
+        assert suppression.suppressed_among(both) == {"complained@example.com"}
+    with time_machine.travel(start + 3650 * 86400, tick=False):
+        assert suppression.is_suppressed("complained@example.com")
+
+
+def test_a_later_bounce_does_not_turn_a_complaint_into_a_lapsing_entry() -> None:
+    start = 1_900_000_000
+    with time_machine.travel(start, tick=False):
+        suppression.suppress("susan@example.com", suppression.COMPLAINT, "abuse")
+        suppression.suppress("susan@example.com", suppression.BOUNCE, "Permanent/General")
+    with time_machine.travel(start + 31 * 86400, tick=False):
+        assert suppression.is_suppressed("susan@example.com")
+        [entry] = entries()
+        assert (entry.reason, entry.expires_at) == (suppression.COMPLAINT, None)
+
+
+def test_unsuppress_removes_one_entry_and_mail_flows_again(client: Client) -> None:
+    suppression.suppress("susan@example.com", suppression.COMPLAINT, "abuse")
+    suppression.suppress("bob@example.com", suppression.BOUNCE, "Permanent/General")
+    assert suppression.unsuppress("SUSAN@example.com") is True
+    assert suppression.unsuppress("susan@example.com") is False
+    assert [e.pk for e in entries()] == ["suppress#bob@example.com"]
+    accounts.register("susan", "susan@example.com", "correct horse battery staple")
+    drain_queue()
+    assert [m.destinations[0] for m in sent_mail()] == ["susan@example.com"]

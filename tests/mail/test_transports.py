@@ -23,13 +23,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from chalicelib import worker
+from chalicelib.auth import accounts
 from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
 from chalicelib.mail import delivery, idempotency
 from chalicelib.mail.composing import QueuedEmail
 from chalicelib.mail.delivery import Outcome
 from chalicelib.mail.transports import SmtpTransport, classify_ses_error, classify_smtp_code
+from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import MailSettings, get_settings
-from tests.helpers.inbox import run_worker
+from tests.helpers.inbox import drain_queue, run_worker, sent_mail
 from tests.helpers.mailkit import sqs_event, sqs_record
 
 
@@ -278,3 +280,78 @@ def test_the_worker_applies_the_same_idempotency_and_retry_rules_over_smtp(smtp:
         "batchItemFailures": []
     }  # done: no resend
     assert len(inbox.messages) == 2
+
+
+# --- international addresses ------------------------------------------------------------
+
+
+def test_an_idn_domain_goes_out_in_punycode_over_smtp(smtp: Any) -> None:
+    inbox = Inbox()
+    transport = SmtpTransport(mail_settings(smtp(inbox)))
+    email = an_email("smtp-idn", to=("user@bücher.example",))
+    assert delivery.deliver(email, transport) is Outcome.SENT
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == ["user@xn--bcher-kva.example"]
+    assert b"To: user@xn--bcher-kva.example" in (envelope.original_content or b"")
+
+
+def test_a_non_ascii_local_part_fails_for_good_with_its_reason_over_smtp(smtp: Any) -> None:
+    inbox = Inbox()
+    transport = SmtpTransport(mail_settings(smtp(inbox)))
+    body = json.loads(an_email("smtp-utf8", to=("jürgen@example.com",)).to_json())
+    answer = worker.handle_batch(sqs_event(sqs_record(body, "m-utf8")), transport=transport)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-utf8"}]}
+    assert inbox.messages == []
+    lease = idempotency.status("smtp-utf8")
+    assert lease is not None
+    assert lease.status == "failed"  # the lease is released, with the reason
+    assert "non-ASCII local part" in (lease.last_error or "")
+    note = MailFailure.get(FAILURE_PREFIX + "m-utf8")
+    assert note.kind == "permanent"
+    assert "non-ASCII local part" in note.error
+
+
+def test_smtplib_unicode_errors_are_permanent_with_a_reason(smtp: Any) -> None:
+    """The transport's own backstop, for anything that reaches it unconverted."""
+    transport = SmtpTransport(mail_settings(smtp(Inbox())))
+    with pytest.raises(PermanentDeliveryError, match="cannot encode an address"):
+        transport.send("no-reply@example.com", ["jürgen@example.com"], an_email().to_mime())
+
+
+def test_an_idn_domain_goes_out_in_punycode_through_ses() -> None:
+    accounts.register("user", "user@bücher.example", "correct horse battery staple")
+    drain_queue()
+    [mail] = sent_mail()
+    assert mail.destinations[0] == "user@xn--bcher-kva.example"
+    assert mail.message["To"] == "user@xn--bcher-kva.example"
+
+
+def test_a_non_ascii_local_part_fails_for_good_with_its_reason_through_ses() -> None:
+    body = json.loads(an_email("ses-utf8", to=("jürgen@example.com",)).to_json())
+    assert run_worker(sqs_event(sqs_record(body, "m-ses-utf8"))) == {
+        "batchItemFailures": [{"itemIdentifier": "m-ses-utf8"}]
+    }
+    assert sent_mail() == []
+    note = MailFailure.get(FAILURE_PREFIX + "m-ses-utf8")
+    assert (note.kind, "non-ASCII local part" in note.error) == ("permanent", True)
+
+
+def test_a_message_whose_headers_cannot_be_built_fails_for_good_with_its_reason() -> None:
+    email = QueuedEmail(
+        "broken-subject",
+        "Hi\nBcc: x@example.com",
+        "no-reply@example.com",
+        ("a@example.com",),
+        "t",
+        "h",
+    )
+    body = json.loads(email.to_json())
+    assert run_worker(sqs_event(sqs_record(body, "m-broken"))) == {
+        "batchItemFailures": [{"itemIdentifier": "m-broken"}]
+    }
+    lease = idempotency.status("broken-subject")
+    assert lease is not None
+    assert lease.status == "failed"
+    note = MailFailure.get(FAILURE_PREFIX + "m-broken")
+    assert note.kind == "permanent"
+    assert "cannot be built" in note.error

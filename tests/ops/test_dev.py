@@ -68,6 +68,7 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
     assert len((stack.dev_dir / "secret_key").read_text().strip()) >= 32
     assert f"Open    {base}/register" in stack.log()
 
+    before = stack.emails()
     status, user = call(
         base,
         "POST",
@@ -75,6 +76,23 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
         {"username": "ada", "email": "ada@example.com", "password": OLD_PASSWORD},
     )
     assert status == 201, user
+    assert user["email_verified"] is False
+
+    # Registration mailed a link that confirms the address: GET shows a button, POST confirms.
+    verify_message = devstack.read_email(stack.wait_for_email(before))
+    assert verify_message["Subject"] == "[Microblog] Confirm your email address"
+    confirm = devstack.verify_link(verify_message)
+    assert confirm.startswith(f"{base}/verify_email/")
+    visitor = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    with visitor.open(confirm, timeout=10) as page:
+        html = page.read().decode()
+        assert 'class="btn">Confirm</button>' in html
+    with visitor.open(
+        confirm, data=urlencode({"csrf_token": csrf_field(html)}).encode(), timeout=10
+    ) as page:
+        assert page.url == f"{base}/login"
+        assert "Your email address is confirmed." in page.read().decode()
+    user["email_verified"] = True
 
     # An unknown address first: same answer, and (as the next email proves) no email.
     before = stack.emails()

@@ -11,7 +11,7 @@ from chalicelib import aws
 from chalicelib.auth import accounts, password_reset
 from chalicelib.mail.composing import QueuedEmail
 from ops import dlq
-from tests.helpers.inbox import run_worker, sent_mail
+from tests.helpers.inbox import run_worker, sent_mail, settle_mail
 from tests.helpers.mailkit import dlq_url, drain, queue_depth
 
 INTRUDER = "intruder@example.net"  # not a verified SES identity: moto's SES rejects it
@@ -82,6 +82,7 @@ def test_redrive_only_the_named_messages() -> None:
 
 def test_a_redriven_reset_job_keeps_its_email_id() -> None:
     accounts.register("susan", "susan@example.com", "correct horse battery staple")
+    settle_mail()  # the verification email
     body = json.dumps({"type": password_reset.RESET_REQUESTED, "email": "susan@example.com"})
     original = aws.sqs().send_message(QueueUrl=dlq_url(), MessageBody=body)["MessageId"]
     dlq.redrive(aws.sqs(), dlq_url(), aws.queue_url())

@@ -72,6 +72,7 @@ def test_register_forget_reset_and_log_in_again(
 
     tab.goto("/register")
     expect(tab).to_have_title("Register - Microblog")
+    before_registering = stack.emails()
     submit(
         tab,
         {
@@ -83,9 +84,15 @@ def test_register_forget_reset_and_log_in_again(
         "Register",
     )
     expect(tab).to_have_url(f"{stack.base_url}/login")
-    expect(flash).to_have_text("Congratulations, you are now a registered user!")
+    expect(flash).to_have_text(
+        "Congratulations, you are now a registered user! "
+        "Please check your email for a link that confirms your address."
+    )
+    verify_mail = devstack.read_email(stack.wait_for_email(before_registering))
+    assert verify_mail["Subject"] == "[Microblog] Confirm your email address"
     submit(tab, {"username": "ada", "password": OLD_PASSWORD}, "Sign In")
     expect(tab.get_by_role("heading")).to_have_text("Hi, ada!")
+    expect(tab.get_by_text("is unconfirmed")).to_be_visible()
     tab.get_by_role("link", name="Logout").click()
     expect(flash).to_have_text("You have been logged out.")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -137,8 +138,37 @@ def test_every_page_is_accessible_and_fits_a_phone(tab: Page, state: str) -> Non
     check(tab, state)
 
 
+def email_fits_a_phone(tab: Page, message: EmailMessage, name: str) -> None:
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None
+    tab.set_viewport_size({"width": 375, "height": 740})
+    tab.goto("about:blank")  # out of our pages' CSP, which would block the email's inline styles
+    tab.set_content(str(html.get_content()))
+    tab.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
+    scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"the {name} is {scroll} px wide on a phone"
+    tab.set_viewport_size(DESKTOP)
+
+
+def test_the_confirmation_pages_and_email_fit_a_phone(tab: Page, stack: devstack.DevStack) -> None:
+    before = stack.emails()
+    register(tab, "hedy")
+    message = devstack.read_email(stack.wait_for_email(before))
+    fill(tab, {"username": "hedy", "password": PASSWORD}, "Sign In")
+    check(tab, "home-unconfirmed")
+    tab.goto("/change_email")
+    check(tab, "change-email")
+    tab.goto(devstack.verify_link(message))
+    check(tab, "verify-email")
+    tab.goto("/verify_email/not-a-token")
+    check(tab, "verify-email-dead-link")
+    email_fits_a_phone(tab, message, "verify-email-email")
+
+
 def test_the_reset_page_and_its_email_fit_a_phone(tab: Page, stack: devstack.DevStack) -> None:
+    before = stack.emails()
     register(tab, "ada")
+    stack.wait_for_email(before)  # the confirmation link registration sends
     before = stack.emails()
     tab.goto("/reset_password_request")
     fill(tab, {"email": "ada@example.com"}, "Request Password Reset")
@@ -147,14 +177,7 @@ def test_the_reset_page_and_its_email_fit_a_phone(tab: Page, stack: devstack.Dev
     check(tab, "reset-form")
     fill(tab, {"password": NEW_PASSWORD, "password2": "not the same at all"}, "Reset Password")
     check(tab, "reset-mismatch")
-    html = message.get_body(preferencelist=("html",))
-    assert html is not None
-    tab.set_viewport_size({"width": 375, "height": 740})
-    tab.goto("about:blank")  # out of our pages' CSP, which would block the email's inline styles
-    tab.set_content(str(html.get_content()))
-    tab.screenshot(path=ARTIFACTS / "reset-email-phone.png", full_page=True)
-    scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner, f"the reset email is {scroll} px wide on a phone"
+    email_fits_a_phone(tab, message, "reset-email")
 
 
 def test_the_artifacts_directory_is_ignored_by_git() -> None:

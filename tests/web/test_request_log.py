@@ -11,7 +11,12 @@ from chalice.test import Client
 from chalicelib.auth.tokens import LINK_ROUTES
 from chalicelib.logs import scrub_path
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.inbox import (
+    drain_queue,
+    reset_token_from,
+    verify_token_from,
+    with_subject,
+)
 from tests.helpers.web import Browser, post_json
 
 Lines = Callable[[], list[dict[str, Any]]]
@@ -42,7 +47,13 @@ def test_the_whole_flow_leaves_no_secret_in_the_logs(client: Client, log_lines: 
     post_json(client, "/api/password-reset", {"email": "susan@example.com"})
     post_json(client, "/api/password-reset", {"email": "nobody@example.com"})
     drain_queue()
-    token = reset_token_from(sent_mail()[0])
+    [verify_mail] = with_subject("Confirm")
+    verify_token = verify_token_from(verify_mail)
+    browser_v = Browser(client)
+    browser_v.get(f"/verify_email/{verify_token}")
+    browser_v.submit(f"/verify_email/{verify_token}", {})
+    [reset_mail] = with_subject("Reset")
+    token = reset_token_from(reset_mail)
     browser = Browser(client)
     browser.get(f"/reset_password/{token}")
     browser.submit(
@@ -52,13 +63,14 @@ def test_the_whole_flow_leaves_no_secret_in_the_logs(client: Client, log_lines: 
     drain_queue()
 
     text = "\n".join(json.dumps(line) for line in log_lines())
-    for secret in (token, PASSWORD, NEW_PASSWORD, access.json_body["access_token"]):
+    for secret in (token, verify_token, PASSWORD, NEW_PASSWORD, access.json_body["access_token"]):
         assert secret not in text
     for address in ("susan@example.com", "nobody@example.com"):
         assert address not in text
     assert "s***@example.com" in text
     assert "n***@example.com" in text
     assert "/reset_password/[redacted]" in text
+    assert "/verify_email/[redacted]" in text
 
 
 def test_tokens_are_scrubbed_from_paths() -> None:

@@ -1,0 +1,46 @@
+"""Who may get which mail, and how much: one cap per email kind per address per hour.
+
+An address gets only what its owner asked for or must know: verification and reset mails
+always (capped), notices only once the address is verified. A withheld notice is not
+counted, so an unverified address never spends its quota on mail it does not get.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from chalicelib.auth import throttle
+from chalicelib.settings import get_settings
+
+HOUR = 3600
+
+
+class MailKind(StrEnum):
+    """The kinds of email, each with its own hourly cap per address."""
+
+    VERIFY = "verify"
+    RESET = "reset"
+    NOTICE = "notice"
+
+
+def cap(kind: MailKind) -> int:
+    """How many emails of `kind` one address may receive per hour (settings)."""
+    settings = get_settings()
+    return {
+        MailKind.VERIFY: settings.verify_emails_per_hour,
+        MailKind.RESET: settings.reset_emails_per_hour,
+        MailKind.NOTICE: settings.notice_emails_per_hour,
+    }[kind]
+
+
+def allow(kind: MailKind, address: str, verified: bool) -> bool:
+    """Count one email of `kind` for `address` and say whether it may go out.
+
+    Callers check every other cap first: only a request that would otherwise be mailed
+    is counted here. Notices to an unverified address are refused without counting.
+    """
+    if kind is MailKind.NOTICE and not verified:
+        return False
+    # The reset scope keeps its earlier name, so counters already running carry on.
+    scope = "reset-address" if kind is MailKind.RESET else f"mail-{kind.value}"
+    return throttle.hit(scope, address.casefold(), HOUR) <= cap(kind)

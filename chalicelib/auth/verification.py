@@ -1,0 +1,127 @@
+"""Email ownership: verification links, confirming them, and the switch to a new address.
+
+A verification token binds the address it verifies (claim `eml`) and the account's
+fingerprint, which covers the current address: it dies once that address is verified,
+and a change token dies once the account's address changes, whichever way.
+"""
+
+from __future__ import annotations
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.auth import notifications, tokens
+from chalicelib.auth.mail_caps import MailKind, allow
+from chalicelib.auth.users import User, check_address_token, email_key, issue_token
+from chalicelib.errors import AddressTakenError, InvalidTokenError
+from chalicelib.logs import logger, mask_address
+from chalicelib.mail.composing import queue_templated_email
+from chalicelib.models import Guard, UserRecord
+from chalicelib.settings import get_settings
+
+PURPOSE = tokens.Purpose.VERIFY_EMAIL
+VERIFY_SUBJECT = "[Microblog] Confirm your email address"
+CONDITION_FAILED = "ConditionalCheckFailed"
+ADDRESS_TAKEN = (
+    "That email address now belongs to another account, so your address was not changed."
+)
+
+
+def verify_link(token: str) -> str:
+    """The absolute link, built from the configured base URL only (never the Host header)."""
+    return f"{get_settings().public_base_url}/{PURPOSE.link_route}/{token}"
+
+
+def send_link(user: User, address: str, message_id: str) -> str | None:
+    """Queue a link that confirms `address` for `user`, unless the address's cap is spent.
+
+    `address` is the account's own address, or the one it asked to move to. Returns the
+    queued email's id, or None when the cap withheld it (the caller answers alike).
+    """
+    if not allow(MailKind.VERIFY, address, verified=True):
+        logger.info("verification email over the cap", to=mask_address(address))
+        return None
+    ttl = get_settings().verify_token_ttl
+    token = issue_token(user, PURPOSE, ttl, address=address)
+    return queue_templated_email(
+        VERIFY_SUBJECT,
+        "verify_email",
+        recipient=address,
+        message_id=message_id,
+        user=user,
+        link=verify_link(token),
+        hours=max(1, ttl // 3600),
+        change=address.casefold() != user.email.casefold(),
+    )
+
+
+def check_link(token: str) -> tuple[UserRecord, str]:
+    """The account and address a live verification link is for (raises InvalidTokenError)."""
+    return check_address_token(PURPOSE, token)
+
+
+def confirm(token: str) -> User:
+    """Follow a verification link: verify the account's address, or move to the new one.
+
+    Single use: both outcomes are conditional writes on the state the token was checked
+    against, so of concurrent confirms one changes the account and the others fail.
+    Raises InvalidTokenError (bad, expired or used link) or AddressTakenError.
+    """
+    record, address = check_link(token)
+    if address.casefold() == record.email.casefold():
+        return _mark_verified(record)
+    return _switch_address(record, address)
+
+
+def _mark_verified(record: UserRecord) -> User:
+    unverified = UserRecord.email_verified.does_not_exist() | (
+        UserRecord.email_verified == False  # noqa: E712 (a DynamoDB condition, not a test)
+    )
+    try:
+        record.update(
+            actions=[UserRecord.email_verified.set(True)],
+            condition=(UserRecord.email == record.email)
+            & (UserRecord.password_hash == record.password_hash)
+            & unverified,
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise InvalidTokenError("token already used", PURPOSE.value) from None
+        raise
+    return User.from_record(record)
+
+
+def _switch_address(record: UserRecord, address: str) -> User:
+    """Move both uniqueness guards and the address in one transaction; verified at once."""
+    connection = Connection(region=get_settings().region)
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.delete(
+                Guard(email_key(record.email)), condition=Guard.user_id == record.user_id
+            )
+            transaction.save(
+                Guard(email_key(address), user_id=record.user_id),
+                condition=Guard.pk.does_not_exist(),
+            )
+            transaction.update(
+                record,
+                actions=[
+                    UserRecord.email.set(address),
+                    UserRecord.email_verified.set(True),
+                ],
+                condition=(UserRecord.email == record.email)
+                & (UserRecord.password_hash == record.password_hash),
+            )
+    except TransactWriteError as exc:
+        reasons = [r.code if r else None for r in exc.cancellation_reasons]
+        if CONDITION_FAILED in (reasons[0], reasons[2]):
+            raise InvalidTokenError("the account changed meanwhile", PURPOSE.value) from None
+        if reasons[1] == CONDITION_FAILED:
+            raise AddressTakenError(ADDRESS_TAKEN, "email") from None
+        raise
+    logger.info("address changed", user_id=record.user_id, to=mask_address(address))
+    before = User.from_record(record)
+    record.email, record.email_verified = address, True
+    notifications.email_changed(before, address)
+    return User.from_record(record)
