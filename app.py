@@ -16,6 +16,7 @@ from chalicelib import worker
 from chalicelib.mail import suppression
 from chalicelib.settings import resource_names
 from chalicelib.web.api import api
+from chalicelib.web.http import security_headers
 from chalicelib.web.pages import pages
 from chalicelib.web.request_log import log_request
 
@@ -32,6 +33,12 @@ app.register_blueprint(api)
 def request_log(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """One structured JSON line per request."""
     return log_request(event, get_response)
+
+
+@app.middleware("http")
+def secure_transport(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Strict-Transport-Security on every answer of an https site."""
+    return security_headers(get_response(event))
 
 
 @app.on_sqs_message(queue=names.queue, batch_size=10)
