@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Request, Response
@@ -13,9 +15,9 @@ from chalicelib import rendering
 from chalicelib.auth import tokens
 from chalicelib.auth.keys import SigningKey, get_keyring
 from chalicelib.auth.users import User, issue_token, user_for_token
-from chalicelib.errors import CsrfError, InvalidTokenError
+from chalicelib.errors import CsrfError, InvalidTokenError, PayloadTooLargeError, ValidationError
 from chalicelib.settings import get_settings
-from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, set_cookie
+from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, parse_form, set_cookie
 
 SESSION_COOKIE = "session"
 CSRF_COOKIE = "csrf"
@@ -150,3 +152,27 @@ class PageRequest:
         if self.outgoing:
             headers["Set-Cookie"] = self.outgoing
         return Response(body="", status_code=303, headers=headers)
+
+
+def with_form(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Parse the posted form and check its CSRF token before the view sees it."""
+
+    @functools.wraps(view)
+    def wrapper(page: PageRequest, *args: Any, **kwargs: Any) -> Response:
+        try:
+            form = parse_form(page.request)
+            page.check_csrf(form)
+        except PayloadTooLargeError as exc:
+            return page.page("error.html", status=413, message=exc.message)
+        except ValidationError as exc:
+            return page.page("error.html", status=400, message=exc.message)
+        except CsrfError:
+            return page.page(
+                "error.html",
+                status=400,
+                message="This form has expired or did not come from this site. "
+                "Please go back, reload the page and try again.",
+            )
+        return view(page, form, *args, **kwargs)
+
+    return wrapper

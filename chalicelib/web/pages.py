@@ -12,16 +12,14 @@ from chalicelib.auth import accounts, password_reset
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
-    CsrfError,
     InvalidTokenError,
-    PayloadTooLargeError,
     RateLimitedError,
     ValidationError,
 )
 from chalicelib.rendering import render
-from chalicelib.web.context import PageRequest
+from chalicelib.web.context import PageRequest, with_form
 from chalicelib.web.forms import REMEMBER_ME_VALUES, require_repeat
-from chalicelib.web.http import FORM_TYPE, client_key, parse_form
+from chalicelib.web.http import FORM_TYPE, client_key
 
 pages = Blueprint(__name__)
 
@@ -54,30 +52,6 @@ def logged_in_only(view: Callable[..., Response]) -> Callable[..., Response]:
         if page.user() is None:
             return page.redirect("/login", flash="login_required")
         return view(page, *args, **kwargs)
-
-    return wrapper
-
-
-def with_form(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Parse the posted form and check its CSRF token before the view sees it."""
-
-    @functools.wraps(view)
-    def wrapper(page: PageRequest, *args: Any, **kwargs: Any) -> Response:
-        try:
-            form = parse_form(page.request)
-            page.check_csrf(form)
-        except PayloadTooLargeError as exc:
-            return page.page("error.html", status=413, message=exc.message)
-        except ValidationError as exc:
-            return page.page("error.html", status=400, message=exc.message)
-        except CsrfError:
-            return page.page(
-                "error.html",
-                status=400,
-                message="This form has expired or did not come from this site. "
-                "Please go back, reload the page and try again.",
-            )
-        return view(page, form, *args, **kwargs)
 
     return wrapper
 
