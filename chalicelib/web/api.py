@@ -18,8 +18,8 @@ from chalicelib.web.http import (
 
 api = Blueprint(__name__)
 
-# Chalice's own content-type matching lets cross-site "simple" requests through, so every POST
-# route takes any type here and parse_json (require_json) answers 415 in our error shape.
+# Chalice's own content-type matching lets cross-site "simple" requests through, so every
+# route takes any type here; parse_json (require_json) answers 415 in our error shape.
 ANY_TYPE = ["*/*"]
 RESET_ACCEPTED = "Check your email for the instructions to reset your password"
 
@@ -34,7 +34,7 @@ def _user_json(user: User) -> dict[str, str]:
     return {"id": user.id, "username": user.username, "email": user.email}
 
 
-@api.route("/api/health", methods=["GET"])
+@api.route("/api/health", methods=["GET"], content_types=ANY_TYPE)
 def health() -> Response:
     return json_response({"status": "ok"})
 
@@ -77,7 +77,7 @@ def _token_json(user: User) -> dict[str, str | int]:
     return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
 
 
-@api.route("/api/users/me", methods=["GET"])
+@api.route("/api/users/me", methods=["GET"], content_types=ANY_TYPE)
 @api_errors
 def me() -> Response:
     return json_response(_user_json(_bearer_user()))
