@@ -65,6 +65,9 @@ class PageRequest:
                 try:
                     self._user = user_for_token(tokens.Purpose.SESSION, token)
                 except InvalidTokenError:
+                    # Gone from here on too: the CSRF token is bound to the session cookie,
+                    # and the browser will not send this one again.
+                    del self.cookies[SESSION_COOKIE]
                     self.outgoing.append(set_cookie(SESSION_COOKIE, "", max_age=0))
         return self._user
 

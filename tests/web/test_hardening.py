@@ -188,3 +188,13 @@ def test_hsts_is_also_on_chalices_own_answers(client: Client) -> None:
     response = client.http.put("/login", body=b"")
     assert response.status_code == 405
     assert "Strict-Transport-Security" in response.headers
+
+
+def test_a_stale_session_cookie_does_not_spoil_the_next_form(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    browser = Browser(client)
+    browser.jar["session"] = "stale.session.token"
+    response = browser.submit("/login", dict(LOGIN))
+    assert response.status_code == 303
+    assert browser.get("/").status_code == 200
