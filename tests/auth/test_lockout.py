@@ -14,6 +14,7 @@ from chalice.test import Client
 from chalicelib.auth import accounts, throttle
 from chalicelib.errors import AuthenticationError, RateLimitedError
 from chalicelib.models import Counter
+from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
 from tests.helpers.web import post_json
@@ -122,3 +123,26 @@ def test_throttle_keys_are_keyed_hashes(client: Client, susan: dict[str, Any]) -
     assert len(keys) >= 4
     assert not any(digest in key for key in keys for digest in plain)
     assert throttle.subject_digest("s", "x") != hashlib.sha256(b"s\0x").hexdigest()[:32]
+
+
+def test_locked_known_and_unknown_logins_make_the_same_aws_calls(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    """Each failed login: two reads (guard, user), the account's (or name's) sliding counter,
+    the client's hourly counter; one update more than before the per-client cap existed,
+    for every kind of login alike."""
+    for _ in range(6):
+        _login(client, "susan", "wrong pw!")
+    calls = {}
+    for name, password in (("susan", PASSWORD), ("nobody", PASSWORD), ("susan", "wrong pw!")):
+        recorded = AWS_CALLS.record()
+        assert _login(client, name, password) == 401
+        AWS_CALLS.recording = False
+        calls[(name, password)] = list(recorded)
+    assert len({tuple(c) for c in calls.values()}) == 1
+    assert calls[("nobody", PASSWORD)] == [
+        "dynamodb.GetItem",
+        "dynamodb.GetItem",
+        "dynamodb.UpdateItem",
+        "dynamodb.UpdateItem",
+    ]
