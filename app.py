@@ -18,6 +18,7 @@ from chalicelib.settings import resource_names
 from chalicelib.web import fallbacks
 from chalicelib.web.api import api
 from chalicelib.web.email_pages import email_pages
+from chalicelib.web.http import security_headers
 from chalicelib.web.pages import pages
 from chalicelib.web.request_log import log_request
 
@@ -35,6 +36,12 @@ app.register_blueprint(api)
 def request_log(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """One structured JSON line per request (outermost: it logs the final answer)."""
     return log_request(event, get_response)
+
+
+@app.middleware("http")
+def secure_transport(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Strict-Transport-Security on every answer of an https site."""
+    return security_headers(get_response(event))
 
 
 @app.middleware("http")

@@ -71,5 +71,18 @@ class PayloadTooLargeError(ValidationError):
     """The request body is larger than we accept."""
 
 
+class UnsupportedMediaTypeError(ValidationError):
+    """A request body came with a media type the route does not take."""
+
+
+class RateLimitedError(AppError):
+    """A client made more requests of one kind than its hourly cap allows."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
 class CsrfError(AppError):
     """A form arrived without a valid CSRF token."""

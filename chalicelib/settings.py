@@ -73,6 +73,8 @@ class Settings:
     suppression_ttl_days: int
     login_max_failures: int
     login_lock_seconds: int
+    registrations_per_ip: int
+    logins_per_ip: int
     mail: MailSettings
 
     @property
@@ -164,11 +166,14 @@ def _secret(env: Mapping[str, str], development: bool) -> tuple[str, str]:
         if not secret:
             raise ConfigError("SECRET_KEY is empty; `make dev` generates one in .dev/secret_key")
         return secret, previous
-    if secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
-        raise ConfigError(
-            f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters "
-            "(placeholders are accepted only with APP_ENV=development)"
-        )
+    for name, value in (("SECRET_KEY", secret), ("SECRET_KEY_PREVIOUS", previous)):
+        if name == "SECRET_KEY_PREVIOUS" and not value:
+            continue  # no rotation under way
+        if value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"{name} must be a random value of at least {MIN_SECRET_LENGTH} characters "
+                "(placeholders are accepted only with APP_ENV=development)"
+            )
     return secret, previous
 
 
@@ -239,6 +244,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         suppression_ttl_days=_int(env, "SUPPRESSION_TTL_DAYS", 30),
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
+        registrations_per_ip=_int(env, "REGISTRATIONS_PER_IP_PER_HOUR", 20),
+        logins_per_ip=_int(env, "LOGINS_PER_IP_PER_HOUR", 100),
         mail=_mail(env, names),
     )
 

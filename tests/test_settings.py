@@ -88,3 +88,21 @@ def test_admins_must_hold_valid_addresses(admins: str) -> None:
 def test_token_lifetime_must_be_a_positive_integer(value: str) -> None:
     with pytest.raises(ConfigError, match="RESET_TOKEN_TTL_SECONDS"):
         load_settings({**BASE, "RESET_TOKEN_TTL_SECONDS": value})
+
+
+@pytest.mark.parametrize("previous", ["change-me", "short-previous-key", "  secret  "])
+def test_a_weak_previous_secret_is_refused_outside_development(previous: str) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY_PREVIOUS"):
+        load_settings({**BASE, "SECRET_KEY_PREVIOUS": previous})
+    development = {**BASE, "APP_ENV": "development", "SECRET_KEY_PREVIOUS": previous}
+    assert load_settings(development).secret_key_previous == previous
+
+
+def test_per_client_caps_have_defaults_and_can_be_set() -> None:
+    settings = load_settings(BASE)
+    assert (settings.registrations_per_ip, settings.logins_per_ip) == (20, 100)
+    custom = {**BASE, "REGISTRATIONS_PER_IP_PER_HOUR": "5", "LOGINS_PER_IP_PER_HOUR": "7"}
+    assert (load_settings(custom).registrations_per_ip, load_settings(custom).logins_per_ip) == (
+        5,
+        7,
+    )

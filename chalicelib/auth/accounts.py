@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 
@@ -20,26 +21,50 @@ from chalicelib.auth.users import (
     normalize_username,
     username_key,
 )
-from chalicelib.errors import AuthenticationError, ConflictError, StaleWriteError
+from chalicelib.errors import (
+    AuthenticationError,
+    ConflictError,
+    RateLimitedError,
+    StaleWriteError,
+)
 from chalicelib.models import USER_PREFIX, Guard, UserRecord
 from chalicelib.settings import get_settings
 
 LOGIN_SCOPE = "login"
 CHANGE_SCOPE = "email-change"
-HOUR = 3600
+LOGIN_CLIENT_SCOPE = "login-client"
+REGISTER_CLIENT_SCOPE = "register-client"
 LOGIN_FAILED = "Invalid username or password"
+REGISTRATIONS_THROTTLED = "Too many registrations from your network. Please try again later."
+HOUR = 3600
+# Real DynamoDB cancels a write that meets another transaction on the same item; we retry a
+# few times, then answer as the side that lost the race.
+WRITE_ATTEMPTS = 3
+TRANSACTION_CONFLICT = "TransactionConflict"
 
 
-def register(username: str, email: str, password: str) -> User:
+def _check_registration_cap(client: str | None) -> None:
+    if client is None:
+        return
+    if throttle.hit(REGISTER_CLIENT_SCOPE, client, HOUR) > get_settings().registrations_per_ip:
+        retry_after = max(1, throttle.window_end(HOUR) - int(time.time()))
+        raise RateLimitedError(REGISTRATIONS_THROTTLED, retry_after)
+
+
+def register(username: str, email: str, password: str, client: str | None = None) -> User:
     """Create an account; the username and the email are claimed in one transaction.
 
-    The address starts unverified and is mailed a verification link (the email's id derives
-    from the account's, so it is queued once per account).
-    Raises ValidationError (input or password policy) or ConflictError (name or address taken).
+    The cheap checks (input, policy, the per-client cap when `client` is given) come before
+    the argon2 hash, so a flood of refused registrations costs no hashing. The address starts
+    unverified and is mailed a verification link (the email's id derives from the account's,
+    so it is queued once per account).
+    Raises ValidationError (input or password policy), RateLimitedError (per-client cap) or
+    ConflictError (name or address taken, or the write lost a race).
     """
     username = normalize_username(username)
     email = new_address(email)
     passwords.check_policy(password, username, email)
+    _check_registration_cap(client)
     now = int(time.time())
     user_id = str(uuid.uuid4())
     record = UserRecord(
@@ -56,19 +81,21 @@ def register(username: str, email: str, password: str) -> User:
         Guard(username_key(username), user_id=user_id),
         Guard(email_key(email), user_id=user_id),
     ]
-    connection = Connection(region=get_settings().region)
-    try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.save(record, condition=UserRecord.pk.does_not_exist())
-            for guard in guards:
-                transaction.save(guard, condition=Guard.pk.does_not_exist())
-    except TransactWriteError as exc:
-        reasons = [r.code if r else None for r in exc.cancellation_reasons]
-        if "ConditionalCheckFailed" not in reasons:
-            raise
-        if reasons[1] == "ConditionalCheckFailed":
-            raise ConflictError("Please use a different username.", "username") from None
-        raise ConflictError("Please use a different email address.", "email") from None
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            _claim(record, guards)
+        except TransactWriteError as exc:
+            reasons = [r.code if r else None for r in exc.cancellation_reasons]
+            if reasons[1:2] == ["ConditionalCheckFailed"]:
+                raise ConflictError("Please use a different username.", "username") from None
+            if "ConditionalCheckFailed" in reasons:
+                raise ConflictError("Please use a different email address.", "email") from None
+            if TRANSACTION_CONFLICT not in reasons:
+                raise
+            if attempt == WRITE_ATTEMPTS:
+                raise ConflictError("Please use a different username.", "username") from None
+        else:
+            break
     user = User.from_record(record)
     verification.send_link(
         user, user.email, str(uuid.uuid5(uuid.NAMESPACE_URL, f"verify:{user_id}"))
@@ -76,26 +103,58 @@ def register(username: str, email: str, password: str) -> User:
     return user
 
 
-def authenticate(identifier: str, password: str) -> User:
+_local = threading.local()
+
+
+def transaction_connection() -> Connection:
+    """The connection registrations write through: one per thread, reused across calls
+    (botocore clients are made once; sharing one PynamoDB Connection across threads is not
+    safe)."""
+    connection: Connection | None = getattr(_local, "connection", None)
+    if connection is None:
+        connection = _local.connection = Connection(region=get_settings().region)
+    return connection
+
+
+def _claim(record: UserRecord, guards: list[Guard]) -> None:
+    with TransactWrite(connection=transaction_connection()) as transaction:
+        transaction.save(record, condition=UserRecord.pk.does_not_exist())
+        for guard in guards:
+            transaction.save(guard, condition=Guard.pk.does_not_exist())
+
+
+def authenticate(identifier: str, password: str, client: str | None = None) -> User:
     """The user whose credentials these are.
 
-    Unknown users, wrong passwords and locked logins cost the same work (one counter
-    update, two reads, one argon2 verification) and fail with the same AuthenticationError.
+    Unknown users, wrong passwords and locked logins cost the same work (two reads, one
+    counter update per account or unknown name, one per client when `client` is given, one
+    argon2 verification) and fail with the same AuthenticationError.
     """
-    return User.from_record(_verified_record(identifier, password))
+    return User.from_record(_verified_record(identifier, password, client))
 
 
-def _verified_record(identifier: str, password: str) -> UserRecord:
+def login_subject(user_id: str) -> str:
+    """What an account's failed logins are counted under: by username and email alike."""
+    return f"user:{user_id}"
+
+
+def _verified_record(identifier: str, password: str, client: str | None) -> UserRecord:
     settings = get_settings()
     name = identifier.strip().casefold()[:MAX_EMAIL_LENGTH]
-    attempts = throttle.hit(LOGIN_SCOPE, name, settings.login_lock_seconds)
     record = find_by_login(name) if name else None
+    subject = login_subject(record.user_id) if record else f"name:{name}"
+    # The lock lasts LOGIN_LOCK_SECONDS after the latest failure (a sliding counter).
+    attempts = throttle.hit_sliding(LOGIN_SCOPE, subject, settings.login_lock_seconds)
     locked = attempts > settings.login_max_failures
+    if client is not None:
+        locked |= throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR) > settings.logins_per_ip
     candidate = passwords.DUMMY_HASH if record is None or locked else record.password_hash
     matched = passwords.verify_password(candidate, password[: passwords.MAX_LENGTH])
     if record is None or locked or not matched or len(password) > passwords.MAX_LENGTH:
         raise AuthenticationError(LOGIN_FAILED)
-    throttle.clear(LOGIN_SCOPE, name, settings.login_lock_seconds)
+    throttle.clear_sliding(LOGIN_SCOPE, subject)
+    if client is not None:
+        throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR, amount=-1)  # the cap counts failures
     return record
 
 
@@ -105,7 +164,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Use
     Raises AuthenticationError (wrong current password, or another change won the race)
     or PasswordPolicyError.
     """
-    record = _verified_record(user.username, current_password)
+    record = _verified_record(user.username, current_password, None)
     if record.user_id != user.id:
         raise AuthenticationError(LOGIN_FAILED)
     try:
@@ -132,15 +191,21 @@ def replace_password(record: UserRecord, new_password: str, proves_address: bool
     ]
     if proves_address:
         actions.append(UserRecord.email_verified.set(True))
-    try:
-        record.update(
-            actions=actions,
-            condition=(UserRecord.password_hash == old_hash) & (UserRecord.email == record.email),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise StaleWriteError("the password changed meanwhile") from None
-        raise
+    condition = (UserRecord.password_hash == old_hash) & (UserRecord.email == record.email)
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            record.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise StaleWriteError("the password changed meanwhile") from None
+            if exc.cause_response_code != TRANSACTION_CONFLICT + "Exception":
+                raise
+            if attempt == WRITE_ATTEMPTS:
+                raise StaleWriteError("another write kept conflicting") from None
+        else:
+            break
+    # The owner has just proved the password or the mailbox: lift any login lock.
+    throttle.clear_sliding(LOGIN_SCOPE, login_subject(record.user_id))
     user = User.from_record(record)
     notifications.password_changed(user)
     return user
@@ -157,7 +222,7 @@ def request_email_change(user: User, password: str, new_email: str) -> None:
     Raises ValidationError (malformed or non-ASCII local part) or AuthenticationError.
     """
     address = new_address(new_email)
-    record = _verified_record(user.username, password)
+    record = _verified_record(user.username, password, None)
     if record.user_id != user.id:
         raise AuthenticationError(LOGIN_FAILED)
     current = User.from_record(record)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
@@ -29,6 +30,14 @@ class SigningKey:
         raw = secret.encode()
         kid = hashlib.sha256(b"microblog-kid:" + raw).hexdigest()[:12]
         return cls(kid=kid, secret=raw)
+
+    def derived(self, label: str) -> bytes:
+        """A key for one use other than signing JWTs (HMAC of the secret over a label).
+
+        JWTs are signed with the configured secret itself; CSRF tokens and throttle keys use
+        their own keys, so neither can be turned into the other or into a token.
+        """
+        return hmac.new(self.secret, b"microblog-derived-key:" + label.encode(), "sha256").digest()
 
 
 @dataclass(frozen=True)

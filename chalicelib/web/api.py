@@ -11,14 +11,18 @@ from chalicelib.settings import get_settings
 from chalicelib.web import openapi
 from chalicelib.web.http import (
     api_errors,
-    client_ip,
+    client_key,
     json_response,
     parse_json,
+    require_json,
     string_field,
 )
 
 api = Blueprint(__name__)
 
+# Chalice's own content-type matching lets cross-site "simple" requests through, so every
+# route takes any type here; parse_json (require_json) answers 415 in our error shape.
+ANY_TYPE = ["*/*"]
 RESET_ACCEPTED = "Check your email for the instructions to reset your password"
 VERIFY_ACCEPTED = "If your address still needs confirming, a new link is on its way."
 CHANGE_ACCEPTED = "Check the new address for a link that confirms the change."
@@ -39,33 +43,36 @@ def _user_json(user: User) -> dict[str, str | bool]:
     }
 
 
-@api.route("/api/health", methods=["GET"])
+@api.route("/api/health", methods=["GET"], content_types=ANY_TYPE)
 def health() -> Response:
     return json_response({"status": "ok"})
 
 
-@api.route("/api/openapi.json", methods=["GET"])
+@api.route("/api/openapi.json", methods=["GET"], content_types=ANY_TYPE)
 def openapi_document() -> Response:
     """The API's OpenAPI 3.1 description (chalicelib/web/openapi.py)."""
     return json_response(openapi.document(get_settings().public_base_url))
 
 
-@api.route("/api/users", methods=["POST"])
+@api.route("/api/users", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def create_user() -> Response:
     data = parse_json(_request())
     user = accounts.register(
-        string_field(data, "username"), string_field(data, "email"), string_field(data, "password")
+        string_field(data, "username"),
+        string_field(data, "email"),
+        string_field(data, "password"),
+        client_key(_request()),
     )
     return json_response(_user_json(user), 201)
 
 
-@api.route("/api/tokens", methods=["POST"])
+@api.route("/api/tokens", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def create_token() -> Response:
     data = parse_json(_request())
     identifier = string_field(data, "username", required=False) or string_field(data, "email")
-    user = accounts.authenticate(identifier, string_field(data, "password"))
+    user = accounts.authenticate(identifier, string_field(data, "password"), client_key(_request()))
     return json_response(_token_json(user))
 
 
@@ -85,17 +92,17 @@ def _token_json(user: User) -> dict[str, str | int]:
     return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
 
 
-@api.route("/api/users/me", methods=["GET"])
+@api.route("/api/users/me", methods=["GET"], content_types=ANY_TYPE)
 @api_errors
 def me() -> Response:
     return json_response(_user_json(_bearer_user()))
 
 
-@api.route("/api/users/me/password", methods=["POST"])
+@api.route("/api/users/me/password", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def change_password() -> Response:
-    user = _bearer_user()
     data = parse_json(_request())
+    user = _bearer_user()
     changed = accounts.change_password(
         user, string_field(data, "current_password"), string_field(data, "new_password")
     )
@@ -103,15 +110,15 @@ def change_password() -> Response:
     return json_response(_token_json(changed))
 
 
-@api.route("/api/password-reset", methods=["POST"])
+@api.route("/api/password-reset", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def request_password_reset() -> Response:
     request = _request()
-    password_reset.request_reset(string_field(parse_json(request), "email"), client_ip(request))
+    password_reset.request_reset(string_field(parse_json(request), "email"), client_key(request))
     return json_response({"message": RESET_ACCEPTED}, 202)
 
 
-@api.route("/api/password-reset/confirm", methods=["POST"])
+@api.route("/api/password-reset/confirm", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def confirm_password_reset() -> Response:
     data = parse_json(_request())
@@ -119,24 +126,26 @@ def confirm_password_reset() -> Response:
     return json_response({"message": "Your password has been reset."})
 
 
-@api.route("/api/email-verification", methods=["POST"])
+@api.route("/api/email-verification", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def request_email_verification() -> Response:
-    accounts.request_verification(_bearer_user())
+    user = _bearer_user()
+    require_json(_request())  # no body to read, but the same rule against cross-site posts
+    accounts.request_verification(user)
     return json_response({"message": VERIFY_ACCEPTED}, 202)
 
 
-@api.route("/api/email-verification/confirm", methods=["POST"])
+@api.route("/api/email-verification/confirm", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def confirm_email_verification() -> Response:
     user = verification.confirm(string_field(parse_json(_request()), "token"))
     return json_response({"message": "Your email address is confirmed.", "user": _user_json(user)})
 
 
-@api.route("/api/users/me/email", methods=["POST"])
+@api.route("/api/users/me/email", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def change_email() -> Response:
-    user = _bearer_user()
     data = parse_json(_request())
+    user = _bearer_user()
     accounts.request_email_change(user, string_field(data, "password"), string_field(data, "email"))
     return json_response({"message": CHANGE_ACCEPTED}, 202)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Request, Response
 
 from chalicelib import rendering
 from chalicelib.auth import passwords, tokens
-from chalicelib.auth.keys import get_keyring
+from chalicelib.auth.keys import SigningKey, get_keyring
 from chalicelib.auth.users import User, issue_token, user_for_token
-from chalicelib.errors import CsrfError, InvalidTokenError
+from chalicelib.errors import CsrfError, InvalidTokenError, PayloadTooLargeError, ValidationError
 from chalicelib.settings import get_settings
 from chalicelib.web.assets import asset_name
-from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, set_cookie
+from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, parse_form, set_cookie
 
 SESSION_COOKIE = "session"
 CSRF_COOKIE = "csrf"
@@ -38,8 +40,14 @@ FLASHES = {
 }
 
 
-def _csrf_digest(secret: bytes, nonce: str) -> str:
-    return hmac.new(secret, b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()
+CSRF_KEY_LABEL = "csrf"
+
+
+def _csrf_digest(key: SigningKey, nonce: str, session: str) -> str:
+    """The token for a nonce, bound to the session cookie too: a sibling subdomain can plant
+    a nonce cookie and know its token, but not the victim's session, so the pair fails."""
+    message = f"csrf:{nonce}:{session}".encode("utf-8", "backslashreplace")
+    return hmac.new(key.derived(CSRF_KEY_LABEL), message, hashlib.sha256).hexdigest()
 
 
 class PageRequest:
@@ -67,6 +75,9 @@ class PageRequest:
                 try:
                     self._user = user_for_token(tokens.Purpose.SESSION, token)
                 except InvalidTokenError:
+                    # Gone from here on too: the CSRF token is bound to the session cookie,
+                    # and the browser will not send this one again.
+                    del self.cookies[SESSION_COOKIE]
                     self.outgoing.append(set_cookie(SESSION_COOKIE, "", max_age=0))
         return self._user
 
@@ -88,17 +99,18 @@ class PageRequest:
             nonce = secrets.token_urlsafe(32)
             self.cookies[CSRF_COOKIE] = nonce
             self.outgoing.append(set_cookie(CSRF_COOKIE, nonce))
-        return _csrf_digest(get_keyring().current.secret, nonce)
+        return _csrf_digest(get_keyring().current, nonce, self.cookies.get(SESSION_COOKIE, ""))
 
     def check_csrf(self, form: dict[str, str]) -> None:
         nonce = self.cookies.get(CSRF_COOKIE, "")
         sent = form.get("csrf_token", "")
         keyring = get_keyring()
         keys = (keyring.current, *keyring.previous)
+        session = self.cookies.get(SESSION_COOKIE, "")
         if (
             not nonce
             or not sent
-            or not any(hmac.compare_digest(_csrf_digest(key.secret, nonce), sent) for key in keys)
+            or not any(hmac.compare_digest(_csrf_digest(key, nonce, session), sent) for key in keys)
         ):
             raise CsrfError("missing or forged CSRF token")
 
@@ -123,6 +135,7 @@ class PageRequest:
         status: int = 200,
         token_page: bool = False,
         title: str | None = None,
+        headers: dict[str, str] | None = None,
         **context: Any,
     ) -> Response:
         body = rendering.render(
@@ -137,10 +150,11 @@ class PageRequest:
             flash=self._pop_flash(),
             **context,
         )
-        headers: dict[str, Any] = dict(TOKEN_PAGE_HEADERS if token_page else PAGE_HEADERS)
+        sent: dict[str, Any] = {**(TOKEN_PAGE_HEADERS if token_page else PAGE_HEADERS)}
+        sent.update(headers or {})
         if self.outgoing:
-            headers["Set-Cookie"] = self.outgoing
-        return Response(body=body, status_code=status, headers=headers)
+            sent["Set-Cookie"] = self.outgoing
+        return Response(body=body, status_code=status, headers=sent)
 
     def redirect(self, path: str, flash: str | None = None) -> Response:
         """A 303 to an absolute URL under the configured base (never the Host header)."""
@@ -154,3 +168,27 @@ class PageRequest:
         if self.outgoing:
             headers["Set-Cookie"] = self.outgoing
         return Response(body="", status_code=303, headers=headers)
+
+
+def with_form(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Parse the posted form and check its CSRF token before the view sees it."""
+
+    @functools.wraps(view)
+    def wrapper(page: PageRequest, *args: Any, **kwargs: Any) -> Response:
+        try:
+            form = parse_form(page.request)
+            page.check_csrf(form)
+        except PayloadTooLargeError as exc:
+            return page.page("error.html", status=413, message=exc.message)
+        except ValidationError as exc:
+            return page.page("error.html", status=400, message=exc.message)
+        except CsrfError:
+            return page.page(
+                "error.html",
+                status=400,
+                message="This form has expired or did not come from this site. "
+                "Please go back, reload the page and try again.",
+            )
+        return view(page, form, *args, **kwargs)
+
+    return wrapper

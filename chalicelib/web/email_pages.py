@@ -11,9 +11,9 @@ from chalicelib.errors import (
     InvalidTokenError,
     ValidationError,
 )
-from chalicelib.web.context import PageRequest
+from chalicelib.web.context import PageRequest, with_form
 from chalicelib.web.http import FORM_TYPE, token_failure
-from chalicelib.web.pages import any_visitor, logged_in_only, with_form
+from chalicelib.web.pages import any_visitor, logged_in_only
 
 email_pages = Blueprint(__name__)
 

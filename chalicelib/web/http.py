@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 from chalice.app import Request, Response
 
+from chalicelib.auth import throttle
 from chalicelib.auth.tokens import Purpose
 from chalicelib.errors import (
     AppError,
@@ -18,6 +19,8 @@ from chalicelib.errors import (
     ConflictError,
     InvalidTokenError,
     PayloadTooLargeError,
+    RateLimitedError,
+    UnsupportedMediaTypeError,
     ValidationError,
 )
 from chalicelib.settings import get_settings
@@ -51,24 +54,48 @@ def raw_body(request: Request) -> bytes:
 
 
 def parse_form(request: Request) -> dict[str, str]:
-    """An urlencoded form as {field: first value}; malformed bodies are a 400."""
+    """An urlencoded form as {field: first value}; malformed bodies are a 400.
+
+    Percent-escapes must decode to valid UTF-8 too (errors="strict"): a lone surrogate or a
+    stray byte never reaches the hasher, a throttle key or a token parser.
+    """
     try:
         fields = parse_qs(
             raw_body(request).decode("utf-8"),
             keep_blank_values=True,
             max_num_fields=MAX_FORM_FIELDS,
+            errors="strict",
         )
     except (UnicodeDecodeError, ValueError):
         raise ValidationError("The form could not be read.") from None
     return {name: values[0] for name, values in fields.items()}
 
 
+def require_json(request: Request) -> None:
+    """The raw Content-Type must be application/json (parameters such as charset allowed).
+
+    Chalice reads a missing header as JSON and matches `text/plain;application/json`, both
+    of which a cross-site page can send without a preflight; we look at the header ourselves.
+    Raises UnsupportedMediaTypeError.
+    """
+    header = request.headers.get("content-type")
+    media_type = (header or "").split(";", 1)[0].strip().lower()
+    if media_type != JSON_TYPE:
+        raise UnsupportedMediaTypeError("Content-Type must be application/json.")
+
+
 def parse_json(request: Request) -> dict[str, Any]:
-    """A JSON object body; anything else is a 400 saying what is wrong."""
+    """A JSON object body; anything else is a 400 (415 for another media type).
+
+    Text must be valid Unicode (JSON lets `"\\ud800"` through as a lone surrogate) and the
+    nesting shallow enough to parse without running out of stack.
+    """
+    require_json(request)
     body = raw_body(request)
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError):
         raise ValidationError("Request body must be valid JSON.") from None
     if not isinstance(data, dict):
         raise ValidationError("Request body must be a JSON object.")
@@ -79,6 +106,11 @@ def client_ip(request: Request) -> str:
     """The caller's address as API Gateway saw it (not a spoofable X-Forwarded-For)."""
     identity = request.context.get("identity") or {}
     return str(identity.get("sourceIp") or "unknown")
+
+
+def client_key(request: Request) -> str:
+    """What per-client caps count: the IPv4 address, or the IPv6 /64 (throttle.client_key)."""
+    return throttle.client_key(client_ip(request))
 
 
 def string_field(data: Mapping[str, Any], name: str, required: bool = True) -> str:
@@ -110,6 +142,13 @@ def set_cookie(name: str, value: str, max_age: int | None = None) -> str:
     if settings.secure_cookies:
         parts.append("Secure")
     return "; ".join(parts)
+
+
+def security_headers(response: Response) -> Response:
+    """Headers every response carries: HSTS whenever the public site is https."""
+    if get_settings().secure_cookies:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
 
 
 def json_response(body: Mapping[str, Any] | None, status: int = 200, **headers: str) -> Response:
@@ -144,6 +183,12 @@ def token_failure(exc: InvalidTokenError) -> str:
 def _error_for(exc: AppError) -> Response:
     if isinstance(exc, PayloadTooLargeError):
         return error_response(413, "payload_too_large", exc.message)
+    if isinstance(exc, UnsupportedMediaTypeError):
+        return error_response(415, "unsupported_media_type", exc.message)
+    if isinstance(exc, RateLimitedError):
+        response = error_response(429, "too_many_requests", exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, ValidationError):
         return error_response(400, "invalid_request", exc.message, exc.field)
     if isinstance(exc, ConflictError):

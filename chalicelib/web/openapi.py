@@ -42,6 +42,7 @@ PASSWORD = {"type": "string", "minLength": 1}
 ERRORS = {
     "400": _answer("Invalid input: the body says which field and why", "Problem"),
     "413": _answer("The body is larger than the limit", "Problem"),
+    "415": _answer("The body is not application/json", "Problem"),
 }
 UNAUTHORIZED = {"401": _answer("Missing, invalid or expired bearer token", "Problem")}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -62,6 +63,7 @@ def _paths() -> dict[str, Any]:
                 {
                     "201": _answer("Created", "User"),
                     "409": _answer("Username or email address taken", "Problem"),
+                    "429": _answer("Too many registrations from this client", "Problem"),
                     **ERRORS,
                 },
                 requestBody=_body(
@@ -118,6 +120,7 @@ def _paths() -> dict[str, Any]:
                 "Send a new confirmation link to the account's address",
                 {
                     "202": _answer("Accepted (sent if the address still needs it)", "Message"),
+                    "415": ERRORS["415"],
                     **UNAUTHORIZED,
                 },
                 security=BEARER,

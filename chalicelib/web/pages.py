@@ -12,15 +12,14 @@ from chalicelib.auth import accounts, password_reset
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
-    CsrfError,
     InvalidTokenError,
-    PayloadTooLargeError,
+    RateLimitedError,
     ValidationError,
 )
 from chalicelib.web.assets import CACHE_FOREVER, asset
-from chalicelib.web.context import PageRequest
+from chalicelib.web.context import PageRequest, with_form
 from chalicelib.web.forms import REMEMBER_ME_VALUES, require_repeat
-from chalicelib.web.http import FORM_TYPE, client_ip, parse_form
+from chalicelib.web.http import FORM_TYPE, client_key
 
 pages = Blueprint(__name__)
 
@@ -67,30 +66,6 @@ def logged_in_only(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def with_form(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Parse the posted form and check its CSRF token before the view sees it."""
-
-    @functools.wraps(view)
-    def wrapper(page: PageRequest, *args: Any, **kwargs: Any) -> Response:
-        try:
-            form = parse_form(page.request)
-            page.check_csrf(form)
-        except PayloadTooLargeError as exc:
-            return page.page("error.html", status=413, message=exc.message)
-        except ValidationError as exc:
-            return page.page("error.html", status=400, message=exc.message)
-        except CsrfError:
-            return page.page(
-                "error.html",
-                status=400,
-                message="This form has expired or did not come from this site. "
-                "Please go back, reload the page and try again.",
-            )
-        return view(page, form, *args, **kwargs)
-
-    return wrapper
-
-
 @pages.route("/", methods=["GET"])
 @logged_in_only
 def index(page: PageRequest) -> Response:
@@ -108,7 +83,9 @@ def login_form(page: PageRequest) -> Response:
 @with_form
 def login(page: PageRequest, form: dict[str, str]) -> Response:
     try:
-        user = accounts.authenticate(form.get("username", ""), form.get("password", ""))
+        user = accounts.authenticate(
+            form.get("username", ""), form.get("password", ""), client_key(page.request)
+        )
     except AuthenticationError:
         return page.page(
             "login.html",
@@ -122,8 +99,18 @@ def login(page: PageRequest, form: dict[str, str]) -> Response:
 
 
 @pages.route("/logout", methods=["GET"])
+def logout_form() -> Response:
+    """A confirmation form only: a link or image on another site must not log anyone out."""
+    return _page().page("logout.html", title="Log out")
+
+
+@pages.route("/logout", methods=["POST"], content_types=[FORM_TYPE])
 def logout() -> Response:
-    page = _page()
+    return _logout(_page())
+
+
+@with_form
+def _logout(page: PageRequest, form: dict[str, str]) -> Response:
     page.log_out()
     return page.redirect("/login", flash="logged_out")
 
@@ -140,7 +127,15 @@ def register_form(page: PageRequest) -> Response:
 def register(page: PageRequest, form: dict[str, str]) -> Response:
     try:
         require_repeat(form)
-        accounts.register(form.get("username", ""), form.get("email", ""), form.get("password", ""))
+        accounts.register(
+            form.get("username", ""),
+            form.get("email", ""),
+            form.get("password", ""),
+            client_key(page.request),
+        )
+    except RateLimitedError as exc:
+        retry = {"Retry-After": str(exc.retry_after)}
+        return page.page("error.html", status=429, headers=retry, message=exc.message)
     except (ValidationError, ConflictError) as exc:
         errors = {exc.field or "username": exc.message}
         return page.page("register.html", status=400, title="Register", form=form, errors=errors)
@@ -158,7 +153,7 @@ def reset_password_request_form(page: PageRequest) -> Response:
 @with_form
 def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
     try:
-        password_reset.request_reset(form.get("email", ""), client_ip(page.request))
+        password_reset.request_reset(form.get("email", ""), client_key(page.request))
     except ValidationError as exc:
         return page.page(
             "reset_password_request.html",

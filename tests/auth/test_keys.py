@@ -70,3 +70,11 @@ def test_a_short_key_in_ssm_fails_loudly() -> None:
     )
     with pytest.raises(ConfigError):
         load_keyring_parameter("/test/weak")
+
+
+def test_each_use_gets_its_own_key_derived_from_the_secret() -> None:
+    key = SigningKey.from_secret(CURRENT)
+    csrf, throttle = key.derived("csrf"), key.derived("throttle-subject")
+    assert len({csrf, throttle, key.secret}) == 3
+    assert csrf == SigningKey.from_secret(CURRENT).derived("csrf")  # stable across containers
+    assert csrf != SigningKey.from_secret(PREVIOUS).derived("csrf")

@@ -93,7 +93,7 @@ def test_register_forget_reset_and_log_in_again(
     submit(tab, {"username": "ada", "password": OLD_PASSWORD}, "Sign In")
     expect(tab.get_by_role("heading")).to_have_text("Hi, ada!")
     expect(tab.get_by_text("is unconfirmed")).to_be_visible()
-    tab.get_by_role("link", name="Logout").click()
+    tab.get_by_role("button", name="Logout").click()
     expect(flash).to_have_text("You have been logged out.")
 
     # The login page offers the way back in.

@@ -1,5 +1,6 @@
-"""Property: arbitrary JSON at every /api route never yields a 5xx, and rejected input
-changes nothing (login attempts may only move the login throttle)."""
+"""Property: arbitrary bodies (JSON with lone surrogates and deep nesting, forms with invalid
+percent-escapes, raw bytes) under any content type, at every route, pages included, never
+yield a 5xx; rejected API input changes nothing (login attempts may only move login counters)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from chalicelib import aws
 from chalicelib.auth import tokens, users
 from chalicelib.settings import get_settings
 from tests.helpers.environment import PASSWORD
-from tests.helpers.web import post_json
+from tests.helpers.web import csrf_from, post_json
 
+# Text as JSON can carry it: any code point, lone surrogates included ("\\ud800").
+surrogates = st.integers(0xD800, 0xDFFF).map(chr)
+texts = st.text(st.characters(codec=None) | surrogates, max_size=40)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
     ),
@@ -30,10 +34,37 @@ field_values = (
     | st.sampled_from(["susan", "susan@example.com", PASSWORD, "", "a" * 300, "x@y\r\nBcc: z"])
     | st.emails()
 )
+deep_nesting = st.tuples(st.integers(50, 6000), st.sampled_from(["[", '{"username": ['])).map(
+    lambda depth_open: (
+        depth_open[1]
+        + "[" * depth_open[0]
+        + "]" * depth_open[0]
+        + ("]}" if depth_open[1] != "[" else "")
+    )
+)
 bodies = (
     json_values.map(json.dumps)
     | st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, field_values)).map(json.dumps)
+    | deep_nesting
     | st.binary(max_size=64)
+)
+# Invalid UTF-8 after decoding, stray or half escapes, and plain text.
+escapes = st.sampled_from(["%ff", "%ed%a0%80", "%c3", "%80", "%", "%zz", "%00", "+", "&", "="])
+form_values = st.lists(escapes | st.text(max_size=8), max_size=4).map("".join)
+CONTENT_TYPES = [
+    None,
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/plain",
+    "text/plain;application/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/octet-stream",
+    "*/*",
+    "",
+]
+content_types = st.sampled_from(CONTENT_TYPES) | st.text(
+    st.characters(min_codepoint=32, max_codepoint=126), max_size=30
 )
 ROUTES = [
     "/api/users",
@@ -72,7 +103,7 @@ def susan_token(susan: dict[str, Any]) -> str:
 
 def _without_login_counters(snapshot: dict[str, Any]) -> dict[str, Any]:
     state = get_settings().state_table
-    kept = [i for i in snapshot["tables"][state] if '"throttle#login#' not in i]
+    kept = [i for i in snapshot["tables"][state] if '"throttle#login' not in i]
     return {**snapshot, "tables": {**snapshot["tables"], state: kept}}
 
 
@@ -92,6 +123,57 @@ def test_arbitrary_json_never_breaks_the_api(
         assert _snapshot() == before
     elif response.status_code == 401:
         assert _without_login_counters(_snapshot()) == _without_login_counters(before)
+
+
+def _routes() -> list[tuple[str, str]]:
+    """Every (method, path) the app serves, a path parameter filled in by the fuzz."""
+    import app as app_module
+
+    return sorted(
+        (method, path) for path, methods in app_module.app.routes.items() for method in methods
+    )
+
+
+def _form_body(fields: dict[str, str], csrf: str) -> str:
+    pairs = [f"{name}={value}" for name, value in fields.items()]
+    return "&".join([*pairs, f"csrf_token={csrf}"])
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=st.data(),
+    content_type=content_types,
+    form=st.dictionaries(st.sampled_from([*FIELDS, "password2", "remember_me"]), form_values),
+    raw=bodies,
+    as_form=st.booleans(),
+    path_value=texts.map(lambda t: t.encode("utf-8", "surrogatepass").hex()) | escapes,
+)
+def test_no_route_answers_5xx_to_any_body_or_content_type(
+    client: Client,
+    susan: dict[str, Any],
+    data: st.DataObject,
+    content_type: str | None,
+    form: dict[str, str],
+    raw: str | bytes,
+    as_form: bool,
+    path_value: str,
+) -> None:
+    method, path = data.draw(st.sampled_from(_routes()))
+    path = path.replace("{token}", path_value)
+    page = client.http.get("/login")
+    cookie = "; ".join(c.split(";", 1)[0] for c in page.headers.get("Set-Cookie", []))
+    body: str | bytes = _form_body(form, csrf_from(page.body.decode())) if as_form else raw
+    headers = {"Cookie": cookie}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    response = client.http.request(method, path, headers=headers, body=body)
+    assert response.status_code < 500, (method, path, response.body)
+    if path.startswith("/api/") and response.status_code >= 400:
+        assert response.json_body["detail"]
 
 
 @FUZZ

@@ -69,7 +69,7 @@ def test_register_login_index_logout(browser: Browser) -> None:
     logged_in = _log_in(browser)
     assert logged_in.status_code == 303
     assert browser.follow(logged_in).body.decode().count("Hi, susan!") == 1
-    browser.follow(browser.get("/logout"))
+    browser.follow(browser.submit("/logout", {}))
     home = browser.get("/")
     assert home.status_code == 303
     assert home.headers["Location"] == f"{BASE_URL}/login"

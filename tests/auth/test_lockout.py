@@ -1,0 +1,148 @@
+"""Login lockout and per-client caps: one counter per account, lifted by a reset, lasting
+LOGIN_LOCK_SECONDS after the last failure; clients counted per IPv4 address or IPv6 /64;
+subjects hashed with a key derived from the secret."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+import time_machine
+from chalice.test import Client
+
+from chalicelib.auth import accounts, throttle
+from chalicelib.errors import AuthenticationError, RateLimitedError
+from chalicelib.models import Counter
+from tests.helpers.awscalls import AWS_CALLS
+from tests.helpers.environment import NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.web import post_json
+
+LOCK = 15 * 60  # LOGIN_LOCK_SECONDS' default
+
+
+def _login(client: Client, name: str, password: str) -> int:
+    body = {"username": name, "password": password}
+    return int(post_json(client, "/api/tokens", body).status_code)
+
+
+def test_a_completed_reset_lifts_the_login_lock(client: Client, susan: dict[str, Any]) -> None:
+    assert [_login(client, "susan", "wrong pw!") for _ in range(6)] == [401] * 6
+    assert _login(client, "susan", PASSWORD) == 401  # locked
+    post_json(client, "/api/password-reset", {"email": "susan@example.com"})
+    drain_queue()
+    token = reset_token_from(sent_mail()[0])
+    confirm = {"token": token, "password": NEW_PASSWORD}
+    assert post_json(client, "/api/password-reset/confirm", confirm).status_code == 200
+    assert _login(client, "susan", NEW_PASSWORD) == 200
+    assert _login(client, "susan@example.com", NEW_PASSWORD) == 200
+
+
+def test_username_and_email_share_one_failure_counter(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    for _ in range(3):
+        assert _login(client, "susan", "wrong pw!") == 401
+        assert _login(client, "Susan@Example.com", "wrong pw!") == 401
+    # Six failures in all, three per spelling: the account is locked for both.
+    assert _login(client, "susan", PASSWORD) == 401
+    assert _login(client, "susan@example.com", PASSWORD) == 401
+
+
+def test_the_lock_lasts_lock_seconds_after_the_last_failure(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    boundary = 2_111_111 * LOCK  # where a fixed window of LOCK seconds would start afresh
+    with time_machine.travel(boundary - 10, tick=False) as clock:
+        # Six failures straddle the boundary: a fixed window would see three on each side.
+        for _ in range(6):
+            assert _login(client, "susan", "wrong pw!") == 401
+            clock.shift(4)
+        clock.shift(LOCK - 60)  # still within LOCK seconds of the last failure
+        assert _login(client, "susan", PASSWORD) == 401
+        clock.shift(LOCK + 1)  # LOCK seconds after that last (refused) attempt
+        assert _login(client, "susan", PASSWORD) == 200
+
+
+def test_failed_logins_per_client_are_capped_like_a_wrong_password(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    sprayed = [_login(client, f"user{n}", "Summer2024!") for n in range(100)]
+    assert sprayed == [401] * 100
+    wrong = post_json(client, "/api/tokens", {"username": "susan", "password": "wrong pw!"})
+    capped = post_json(client, "/api/tokens", {"username": "susan", "password": PASSWORD})
+    assert capped.status_code == 401
+    assert capped.body == wrong.body
+    # Another client is not affected.
+    assert accounts.authenticate("susan", PASSWORD, throttle.client_key("198.51.100.7"))
+
+
+def test_successful_logins_do_not_count_toward_the_client_cap(susan: dict[str, Any]) -> None:
+    client_key = throttle.client_key("198.51.100.8")
+    for _ in range(105):
+        accounts.authenticate("susan", PASSWORD, client_key)
+
+
+def test_ipv6_clients_are_counted_per_slash_64(susan: dict[str, Any]) -> None:
+    for n in range(20):
+        accounts.register(
+            f"six{n}", f"six{n}@example.com", PASSWORD, throttle.client_key(f"2001:db8:1:2::{n:x}")
+        )
+    with pytest.raises(RateLimitedError):
+        accounts.register(
+            "six99", "six99@example.com", PASSWORD, throttle.client_key("2001:db8:1:2:ffff::1")
+        )
+    accounts.register(
+        "other", "other@example.com", PASSWORD, throttle.client_key("2001:db8:1:3::1")
+    )
+
+
+@pytest.mark.parametrize(
+    ("ip", "key"),
+    [
+        ("192.0.2.1", "192.0.2.1"),
+        ("2001:db8:a:b:c:d:e:f", "2001:db8:a:b::/64"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_client_key(ip: str, key: str) -> None:
+    assert throttle.client_key(ip) == key
+
+
+def test_throttle_keys_are_keyed_hashes(client: Client, susan: dict[str, Any]) -> None:
+    post_json(client, "/api/password-reset", {"email": "susan@example.com"})
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate("nobody", "wrong pw!", "192.0.2.1")
+    plain = {
+        hashlib.sha256(subject.encode()).hexdigest()[:32]
+        for subject in ("susan@example.com", "192.0.2.1", "127.0.0.1", "name:nobody", "nobody")
+    }
+    keys = [c.pk for c in Counter.scan() if c.pk.startswith("throttle#")]
+    assert len(keys) >= 4
+    assert not any(digest in key for key in keys for digest in plain)
+    assert throttle.subject_digest("s", "x") != hashlib.sha256(b"s\0x").hexdigest()[:32]
+
+
+def test_locked_known_and_unknown_logins_make_the_same_aws_calls(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    """Each failed login: two reads (guard, user), the account's (or name's) sliding counter,
+    the client's hourly counter; one update more than before the per-client cap existed,
+    for every kind of login alike."""
+    for _ in range(6):
+        _login(client, "susan", "wrong pw!")
+    calls = {}
+    for name, password in (("susan", PASSWORD), ("nobody", PASSWORD), ("susan", "wrong pw!")):
+        recorded = AWS_CALLS.record()
+        assert _login(client, name, password) == 401
+        AWS_CALLS.recording = False
+        calls[(name, password)] = list(recorded)
+    assert len({tuple(c) for c in calls.values()}) == 1
+    assert calls[("nobody", PASSWORD)] == [
+        "dynamodb.GetItem",
+        "dynamodb.GetItem",
+        "dynamodb.UpdateItem",
+        "dynamodb.UpdateItem",
+    ]
