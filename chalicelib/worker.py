@@ -1,7 +1,8 @@
 """The SQS mail worker, an entry point like web/: one record at a time, failures per record.
 
 It takes two kinds of message: a rendered email (mail.delivery sends it) and a reset job
-(auth.password_reset composes the email for a known address).
+(auth.password_reset composes the email for a known address and delivers it in the same
+invocation, through mail.delivery, under an id derived from the job's).
 
 Powertools' BatchProcessor fits Chalice as is: app.py hands it `event.to_dict()` and returns its
 `batchItemFailures` answer (which Lambda honours once the mapping has ReportBatchItemFailures:
@@ -98,7 +99,7 @@ def _dispatch(record: SQSRecord, transport: Transport | None) -> None:
     if kind == EMAIL_MESSAGE:
         delivery.deliver(QueuedEmail.from_dict(message), transport)
     elif kind == password_reset.RESET_REQUESTED:
-        password_reset.send_reset_email(message, _job_id(record))
+        password_reset.send_reset_email(message, _job_id(record), transport)
     else:
         raise ValidationError(f"unknown queue message type {kind!r}")
 

@@ -21,20 +21,21 @@ BOUNCE = "Bounce"
 COMPLAINT = "Complaint"
 
 
-def _key(address: str) -> str:
+def key_of(address: str) -> str:
+    """The suppression entry's key of an address (for callers that batch the read)."""
     return SUPPRESS_PREFIX + bare_address(address)
 
 
 def suppress(address: str, reason: str, detail: str = "") -> None:
     """Put an address on the list (idempotent: a second bounce just rewrites the entry)."""
     Suppression(
-        _key(address), reason=reason, detail=detail[:200], created_at=int(time.time())
+        key_of(address), reason=reason, detail=detail[:200], created_at=int(time.time())
     ).save()
 
 
 def suppressed_among(addresses: Iterable[str]) -> set[str]:
     """The (lowercased) addresses among these that are on the list, in one batch read."""
-    keys = {_key(a) for a in addresses if bare_address(a)}
+    keys = {key_of(a) for a in addresses if bare_address(a)}
     if not keys:
         return set()
     return {item.pk.removeprefix(SUPPRESS_PREFIX) for item in Suppression.batch_get(keys)}
