@@ -27,6 +27,7 @@ os.environ.update(
         "RESET_REQUESTS_PER_IP_PER_HOUR": "1000000",
         "LOGIN_MAX_FAILURES": "1000000",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "MAIL_MAX_SEND_RATE": "100000",  # moto's quota says 1/s
     }
 )
 

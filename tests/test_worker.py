@@ -139,7 +139,7 @@ def test_a_failure_is_noted_by_message_id_with_its_kind_and_receive_count() -> N
     note = MailFailure.get(FAILURE_PREFIX + "msg-t")
     assert note.kind == "transient"
     assert note.receive_count == 3
-    assert note.error == "TransientDeliveryError: SES Throttling: Maximum sending rate exceeded."
+    assert note.error == "ThrottledError: SES Throttling: Maximum sending rate exceeded."
     run_worker(sqs_event(sqs_record({"type": "nonsense"}, "msg-p")))
     note = MailFailure.get(FAILURE_PREFIX + "msg-p")
     assert (note.kind, note.error) == (
