@@ -40,7 +40,7 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 import app as app_module  # noqa: E402
-from benchmarks import sections  # noqa: E402
+from benchmarks import sections, startup  # noqa: E402
 from benchmarks.table import Table  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from ops.provision import provision  # noqa: E402
@@ -53,14 +53,14 @@ def main() -> int:
         f"make bench, {now}, {platform.node()} ({platform.machine()}, "
         f"{platform.processor() or 'cpu'}), {os.cpu_count()} cores, Python {sys.version.split()[0]}"
     )
-    sections.hashing(table)
+    startup.hashing(table)
     with mock_aws():
         provision(get_settings())
         with Client(app_module.app) as client:
             sections.routes(table, client)
             measured = sections.worker_latency(table, client)
             sections.cost(table, client, measured)
-    sections.cold_import(table)
+    startup.cold_import(table)
     table.print()
     return 0
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +14,6 @@ from benchmarks import cost as costs
 from benchmarks.latency import DELAYS, LATENCY, SES_SECONDS
 from benchmarks.table import Table
 from chalicelib import aws, worker
-from chalicelib.auth import passwords
 from chalicelib.mail.composing import QueuedEmail
 
 JSON = {"Content-Type": "application/json"}
@@ -31,13 +28,6 @@ def timed(action: Callable[[], object], rounds: int) -> list[float]:
         action()
         samples.append((time.perf_counter() - started) * 1000)
     return samples
-
-
-def hashing(table: Table) -> None:
-    table.section("argon2id (on its own; every login, registration and reset pays one)")
-    table.timings("argon2id hash", timed(lambda: passwords.hash_password(PASSWORD), 10))
-    digest = passwords.hash_password(PASSWORD)
-    table.timings("argon2id verify", timed(lambda: passwords.verify_password(digest, "x"), 10))
 
 
 def _post(client: Client, path: str, body: dict[str, str], **headers: str) -> Any:
@@ -251,20 +241,3 @@ def cost(table: Table, client: Client, measured: dict[str, float]) -> None:
         f"${prices['cognito_essentials_per_mau'] * 1000:8.2f}",
         f"prices as of {prices['date']}",
     )
-
-
-def cold_import(table: Table) -> None:
-    table.section("cold import (median of 5 fresh interpreters)")
-
-    def median_import(statement: str) -> float:
-        code = f"import time; t=time.perf_counter(); {statement}; print(time.perf_counter()-t)"
-        runs = [
-            float(subprocess.check_output([sys.executable, "-c", code], text=True))
-            for _ in range(5)
-        ]
-        return statistics.median(runs) * 1000
-
-    bare = median_import("import chalice, boto3, pynamodb.models, jwt")
-    ours = median_import("import app")
-    table.add("import chalice, boto3, pynamodb.models, jwt", f"{bare:7.1f} ms", "floor")
-    table.add("import app", f"{ours:7.1f} ms", f"{ours / bare:5.2f}x the floor; goal <= 1.25x")
