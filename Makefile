@@ -74,3 +74,7 @@ rotate-key: install  ## current signing key -> previous, a new current; recycles
 
 policies: install  ## regenerate .chalice/policy-<stage>.json from config.json
 	$(PY) -m ops.policy
+
+.PHONY: force-reset
+force-reset: install  ## breach response: void every password, mail everyone a reset link (YES=1: no question)
+	$(PY) -m ops.force_reset --stage $(STAGE) $(if $(YES),--yes)
