@@ -92,3 +92,11 @@ rotate-key: install  ## current signing key -> previous, a new current; recycles
 
 policies: install  ## regenerate .chalice/policy-<stage>.json from config.json
 	$(PY) -m ops.policy
+
+.PHONY: force-reset
+force-reset: install  ## breach response: void every password, mail everyone a reset link (YES=1: no question)
+	$(PY) -m ops.force_reset --stage $(STAGE) $(if $(YES),--yes)
+
+.PHONY: bench-force-reset
+bench-force-reset: install  ## the breach response for 10,000 users on moto (a benchmark, minutes)
+	$(PY) -m benchmarks.mass_reset

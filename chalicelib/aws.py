@@ -10,6 +10,7 @@ import boto3
 from chalicelib.settings import get_settings
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_ses import SESClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
@@ -25,6 +26,12 @@ def sqs() -> SQSClient:
 def ses() -> SESClient:
     """The SES client (honours AWS_ENDPOINT_URL)."""
     return boto3.client("ses", region_name=get_settings().region)
+
+
+@functools.cache
+def dynamodb() -> DynamoDBClient:
+    """The DynamoDB client, for the reads PynamoDB cannot batch (several tables at once)."""
+    return boto3.client("dynamodb", region_name=get_settings().region)
 
 
 @functools.cache

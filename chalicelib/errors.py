@@ -63,6 +63,10 @@ class TransientDeliveryError(AppError):
     """The mail provider failed for now (throttling, 5xx, network); retry later."""
 
 
+class ThrottledError(TransientDeliveryError):
+    """The mail provider refused for the sending rate; retry after a pause."""
+
+
 class DeliveryInProgressError(TransientDeliveryError):
     """Another worker holds a live lease on this email; retry after the lease."""
 

@@ -44,6 +44,8 @@ class MailSettings:
     retry_base_seconds: int
     retry_max_seconds: int
     idempotency_ttl: int
+    max_send_rate: int  # emails/s for the whole account; 0: SES's GetSendQuota says
+    max_concurrency: int  # the SQS mapping's MaximumConcurrency: workers share the rate
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,8 @@ def _mail(env: Mapping[str, str], names: ResourceNames) -> MailSettings:
         retry_base_seconds=_int(env, "MAIL_RETRY_BASE_SECONDS", 30, minimum=0),
         retry_max_seconds=_int(env, "MAIL_RETRY_MAX_SECONDS", 900, minimum=0),
         idempotency_ttl=_int(env, "MAIL_IDEMPOTENCY_TTL_SECONDS", 14 * 24 * 3600),
+        max_send_rate=_int(env, "MAIL_MAX_SEND_RATE", 0, minimum=0),
+        max_concurrency=_int(env, "MAIL_WORKER_CONCURRENCY", 2, minimum=2),
     )
     if settings.visibility_timeout > 43200 or settings.retry_max_seconds > 43200:
         raise ConfigError("SQS visibility timeouts are at most 43200 seconds (12 hours)")

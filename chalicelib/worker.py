@@ -1,7 +1,8 @@
-"""The SQS mail worker, an entry point like web/: one record at a time, failures per record.
+"""The SQS mail worker, an entry point like web/: records delivered at once, failures per record.
 
 It takes two kinds of message: a rendered email (mail.delivery sends it) and a reset job
-(auth.password_reset composes the email for a known address).
+(auth.password_reset composes the email for a known address and delivers it in the same
+invocation, through mail.delivery, under an id derived from the job's).
 
 Powertools' BatchProcessor fits Chalice as is: app.py hands it `event.to_dict()` and returns its
 `batchItemFailures` answer (which Lambda honours once the mapping has ReportBatchItemFailures:
@@ -18,6 +19,7 @@ import functools
 import json
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,13 +38,33 @@ from chalicelib.auth import password_reset
 from chalicelib.errors import AppError, PermanentDeliveryError, ValidationError
 from chalicelib.logs import logger as log
 from chalicelib.logs import redact
-from chalicelib.mail import delivery
+from chalicelib.mail import delivery, pacing
 from chalicelib.mail.composing import EMAIL_MESSAGE, QueuedEmail
-from chalicelib.mail.transports import Transport
+from chalicelib.mail.transports import Transport, get_transport
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
 
-_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# The records of one batch are delivered at once, on this many threads at most (SQS batches
+# hold 10): a batch takes about one send's time, not ten. mail/pacing.py keeps the sum of
+# all threads and containers under the account's SES rate.
+BATCH_THREADS = 10
+
+
+class ConcurrentBatchProcessor(BatchProcessor):
+    """Powertools' BatchProcessor with records processed on a bounded thread pool.
+
+    Powertools offers only sequential and asyncio processing; each record still goes through
+    its `_process_record`, so success and failure bookkeeping (per record) is Powertools' own.
+    """
+
+    def process(self) -> list[tuple[Any, ...]]:
+        if len(self.records) < 2:
+            return super().process()
+        with ThreadPoolExecutor(max_workers=min(BATCH_THREADS, len(self.records))) as pool:
+            return list(pool.map(self._process_record, self.records))
+
+
+_processor = ConcurrentBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 # Set by ops/dlq.py when it redrives a message: the id the message had when first queued.
 ORIGIN_ATTRIBUTE = "origin-message-id"
@@ -98,7 +120,7 @@ def _dispatch(record: SQSRecord, transport: Transport | None) -> None:
     if kind == EMAIL_MESSAGE:
         delivery.deliver(QueuedEmail.from_dict(message), transport)
     elif kind == password_reset.RESET_REQUESTED:
-        password_reset.send_reset_email(message, _job_id(record))
+        password_reset.send_reset_email(message, _job_id(record), transport)
     else:
         raise ValidationError(f"unknown queue message type {kind!r}")
 
@@ -152,6 +174,13 @@ def handle_record(
 def handle_batch(
     event: dict[str, Any], transport: Transport | None = None, backoff: Backoff | None = None
 ) -> dict[str, Any]:
-    """Lambda's SQS batch in, `batchItemFailures` out. `transport`/`backoff`: test seams."""
-    handler = functools.partial(handle_record, transport=transport, backoff=backoff)
+    """Lambda's SQS batch in, `batchItemFailures` out. `transport`/`backoff`: test seams.
+
+    The clients are made here, before the threads start (making boto3 clients is not
+    thread-safe); every send waits for its slot at this container's pacer.
+    """
+    for make_client in (aws.sqs, aws.ses, aws.dynamodb):
+        make_client()
+    paced = pacing.paced(transport or get_transport())
+    handler = functools.partial(handle_record, transport=paced, backoff=backoff)
     return dict(process_partial_response(event=event, record_handler=handler, processor=_processor))

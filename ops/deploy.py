@@ -61,7 +61,10 @@ def report_batch_item_failures(stage: Stage, deployed: Deployed) -> None:
         if item.get("resource_type") != "sqs_event":
             continue
         changed = postdeploy.report_batch_item_failures(
-            client, item["queue_arn"], item["lambda_arn"]
+            client,
+            item["queue_arn"],
+            item["lambda_arn"],
+            stage.settings().mail.max_concurrency,
         )
         state = f"set on {', '.join(changed)}" if changed else "already set"
         log.info("%s: ReportBatchItemFailures %s", item["queue_arn"], state)

@@ -109,6 +109,8 @@ def plan(base: Mapping[str, str], root: Path = ROOT) -> DevPlan:
     # chalice local lays the stage's variables over its environment; the worker must agree.
     env.update(stage_environment(root))
     env["PYTHONUNBUFFERED"] = "1"
+    # moto's SES quota says one email a second: local mail is never paced to that.
+    env.setdefault("MAIL_MAX_SEND_RATE", "100000")
     return DevPlan(
         root=root,
         dev_dir=dev_dir,

@@ -125,6 +125,14 @@ def policy_document(
             "Resource": _mail_resources(settings, arn),
         },
         {
+            # The worker's pacing reads the account's sending rate once per container;
+            # GetSendQuota names no resource, so IAM accepts only "*" for it.
+            "Sid": "ReadSendQuota",
+            "Effect": "Allow",
+            "Action": ["ses:GetSendQuota"],
+            "Resource": ["*"],
+        },
+        {
             "Sid": "Logs",
             "Effect": "Allow",
             "Action": list(LOG_ACTIONS),

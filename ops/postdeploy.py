@@ -1,4 +1,4 @@
-"""After `chalice deploy`: turn on ReportBatchItemFailures on the SQS event source mappings.
+"""After `chalice deploy`: ReportBatchItemFailures and MaximumConcurrency on the SQS mappings.
 
 python -m ops.postdeploy --stage dev
 
@@ -8,7 +8,8 @@ all). This step reads what Chalice recorded in .chalice/deployed/<stage>.json (e
 queue and function ARNs), finds the mappings with list_event_source_mappings and sets
 FunctionResponseTypes=["ReportBatchItemFailures"] where it is missing. Chalice's own updates
 on later deploys leave that setting alone; running this twice changes nothing.
-The `chalice package` path gets the same setting from ops/cfn/sqs-batch-failures.json.
+It also sets the mapping's ScalingConfig MaximumConcurrency, which Chalice cannot express.
+The `chalice package` path gets the same settings from ops/cfn/sqs-batch-failures.json.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("postdeploy")
 
 REPORT_BATCH_ITEM_FAILURES: Final = "ReportBatchItemFailures"
+# The mapping's MaximumConcurrency (2 is Lambda's least): the worker shares the account's SES
+# rate out by it, so it must equal the stage's MAIL_WORKER_CONCURRENCY (default 2).
+DEFAULT_MAXIMUM_CONCURRENCY: Final = 2
 
 
 def sqs_event_sources(deployed: Path) -> list[tuple[str, str]]:
@@ -38,21 +42,30 @@ def sqs_event_sources(deployed: Path) -> list[tuple[str, str]]:
 
 
 def report_batch_item_failures(
-    client: LambdaClient, queue_arn: str, function_arn: str
+    client: LambdaClient,
+    queue_arn: str,
+    function_arn: str,
+    maximum_concurrency: int = DEFAULT_MAXIMUM_CONCURRENCY,
 ) -> list[str]:
-    """Set ReportBatchItemFailures on the mappings from this queue to this function.
+    """Set ReportBatchItemFailures and MaximumConcurrency on the mappings from this queue to
+    this function.
 
-    Returns the UUIDs it changed (empty when every mapping already had it).
+    Returns the UUIDs it changed (empty when every mapping already had both).
     """
     changed = []
     paginator = client.get_paginator("list_event_source_mappings")
     for page in paginator.paginate(EventSourceArn=queue_arn, FunctionName=function_arn):
         for mapping in page.get("EventSourceMappings", []):
             types = mapping.get("FunctionResponseTypes", [])
-            if REPORT_BATCH_ITEM_FAILURES in types:
+            scaling = mapping.get("ScalingConfig", {}).get("MaximumConcurrency")
+            if REPORT_BATCH_ITEM_FAILURES in types and scaling == maximum_concurrency:
                 continue
+            if REPORT_BATCH_ITEM_FAILURES not in types:
+                types = [*types, REPORT_BATCH_ITEM_FAILURES]
             client.update_event_source_mapping(
-                UUID=mapping["UUID"], FunctionResponseTypes=[*types, REPORT_BATCH_ITEM_FAILURES]
+                UUID=mapping["UUID"],
+                FunctionResponseTypes=types,
+                ScalingConfig={"MaximumConcurrency": maximum_concurrency},
             )
             changed.append(mapping["UUID"])
     return changed

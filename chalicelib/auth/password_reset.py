@@ -1,21 +1,31 @@
-"""Password reset by email: request (queued), compose (worker), confirm (single use)."""
+"""Password reset by email: request (queued), compose and deliver (worker), confirm (single use)."""
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.auth import accounts, throttle, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
-from chalicelib.auth.users import User, check_token, find_by_email, issue_token, normalize_email
-from chalicelib.aws import queue_url, sqs
+from chalicelib.auth.users import (
+    User,
+    check_token,
+    email_key,
+    issue_token,
+    load_record,
+    normalize_email,
+)
+from chalicelib.aws import dynamodb, queue_url, sqs
 from chalicelib.errors import InvalidTokenError, StaleWriteError, ValidationError
 from chalicelib.logs import logger, mask_address
-from chalicelib.mail import suppression
-from chalicelib.mail.composing import queue_templated_email
-from chalicelib.models import UserRecord
+from chalicelib.mail import delivery, suppression
+from chalicelib.mail.composing import bare_address, compose_templated_email
+from chalicelib.mail.delivery import Outcome
+from chalicelib.mail.transports import Transport
+from chalicelib.models import Suppression, UserRecord
 from chalicelib.settings import get_settings
 
 RESET_REQUESTED = "password_reset_requested"
@@ -50,33 +60,71 @@ def reset_link(token: str) -> str:
     return f"{get_settings().public_base_url}/{PURPOSE.link_route}/{token}"
 
 
-def send_reset_email(job: Mapping[str, Any], job_id: str) -> str | None:
-    """Worker side: mail a fresh reset link to the stored address of a known account."""
+def _guard_and_suppression(address: str) -> tuple[str | None, bool]:
+    """The user id an address's guard names, and whether the address is suppressed.
+
+    One BatchGetItem over both tables (the guard in the users table, the suppression entry
+    in the state table), strongly consistent; keys DynamoDB leaves unprocessed are asked again.
+    """
+    settings = get_settings()
+    guard_key, suppress_key = email_key(address), suppression.key_of(address)
+    request: dict[str, Any] = {
+        settings.users_table: {"Keys": [{"pk": {"S": guard_key}}], "ConsistentRead": True},
+        settings.state_table: {"Keys": [{"pk": {"S": suppress_key}}], "ConsistentRead": True},
+    }
+    found: dict[str, dict[str, Any]] = {}
+    while request:
+        answer = dynamodb().batch_get_item(RequestItems=request)
+        for items in answer.get("Responses", {}).values():
+            found.update({item["pk"]["S"]: item for item in items})
+        request = dict(answer.get("UnprocessedKeys") or {})
+    guard, entry = found.get(guard_key), found.get(suppress_key)
+    suppressed = entry is not None and suppression.in_force(
+        Suppression.from_raw_data(entry), time.time()
+    )
+    return (guard["user_id"]["S"] if guard else None), suppressed
+
+
+def send_reset_email(
+    job: Mapping[str, Any], job_id: str, transport: Transport | None = None
+) -> Outcome | None:
+    """Worker side: compose a fresh reset link for a known account and deliver it at once.
+
+    One hop: the email is composed and sent in the invocation that took the job, under the
+    idempotency key derived from the job's id (a redelivered job makes the same email id, so
+    mail.delivery sends it once). Reads: guard + suppression batched, then the account.
+    Returns the delivery's outcome, or None when nothing goes out (unknown or suppressed).
+    Raises ValidationError (malformed job), Transient/PermanentDeliveryError (delivery).
+    """
     email = job.get("email")
     if not isinstance(email, str):
         raise ValidationError("malformed reset job")
-    record = find_by_email(normalize_email(email))
+    address = normalize_email(email)
+    user_id, suppressed = _guard_and_suppression(address)
+    record = load_record(user_id) if user_id else None
     if record is None:
         logger.info("reset requested for an unknown address", to=mask_address(email))
         return None
-    if suppression.is_suppressed(record.email):
+    if bare_address(record.email) != bare_address(address):  # the stored spelling differs
+        suppressed = suppression.is_suppressed(record.email)
+    if suppressed:
         # Bounced or complained: nothing goes out; the request was answered alike.
         logger.info("reset email suppressed", to=mask_address(record.email))
         return None
     user = User.from_record(record)
     ttl = get_settings().reset_token_ttl
-    token = issue_token(user, PURPOSE, ttl)
-    # The email's id derives from the job's, so a redelivered job queues the same email id.
-    logger.info("reset email queued", to=mask_address(record.email), user_id=user.id)
-    return queue_templated_email(
+    message = compose_templated_email(
         RESET_SUBJECT,
         "reset_password",
         recipient=record.email,
         message_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}")),
         user=user,
-        link=reset_link(token),
+        link=reset_link(issue_token(user, PURPOSE, ttl)),
         minutes=max(1, ttl // 60),
     )
+    outcome = delivery.deliver(message, transport, suppressed=set())
+    logger.info("reset email %s", outcome.value, to=mask_address(record.email), user_id=user.id)
+    return outcome
 
 
 def check_reset_token(token: str) -> UserRecord:

@@ -29,8 +29,25 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+# A password hash no password matches: the breach response (ops/force_reset.py) stores
+# this prefix plus a random value, which voids every token and session bound to the old one.
+UNUSABLE_PREFIX = "!reset-required$"
+
+
+def unusable_hash(nonce: str) -> str:
+    """A stored hash that no password matches (its fingerprint differs per `nonce`)."""
+    return UNUSABLE_PREFIX + nonce
+
+
 def verify_password(password_hash: str, password: str) -> bool:
-    """True when `password` matches; never raises for a wrong password or odd hash."""
+    """True when `password` matches; never raises for a wrong password or odd hash.
+
+    An unusable hash still costs one argon2 verification (of the dummy hash), so a login
+    for an account awaiting its reset takes as long as any other failed login.
+    """
+    if password_hash.startswith(UNUSABLE_PREFIX):
+        verify_password(DUMMY_HASH, password)
+        return False
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

@@ -154,7 +154,7 @@ class QueuedEmail:
         return msg
 
 
-def queue_email(
+def compose_email(
     subject: str,
     sender: str,
     recipients: Iterable[str],
@@ -163,8 +163,8 @@ def queue_email(
     cc: Iterable[str] = (),
     bcc: Iterable[str] = (),
     message_id: str | None = None,
-) -> str:
-    """Queue one rendered email for the mail worker; returns its id. Never waits for delivery."""
+) -> QueuedEmail:
+    """One rendered email, ready to queue or to deliver at once. Raises ValidationError."""
     email = QueuedEmail(
         id=message_id or str(uuid.uuid4()),
         subject=subject,
@@ -177,15 +177,30 @@ def queue_email(
     )
     if not email.recipients:
         raise ValidationError("an email needs at least one recipient")
+    return email
+
+
+def queue_email(
+    subject: str,
+    sender: str,
+    recipients: Iterable[str],
+    text_body: str,
+    html_body: str,
+    cc: Iterable[str] = (),
+    bcc: Iterable[str] = (),
+    message_id: str | None = None,
+) -> str:
+    """Queue one rendered email for the mail worker; returns its id. Never waits for delivery."""
+    email = compose_email(subject, sender, recipients, text_body, html_body, cc, bcc, message_id)
     sqs().send_message(QueueUrl=queue_url(), MessageBody=email.to_json())
     return email.id
 
 
-def queue_templated_email(
+def compose_templated_email(
     subject: str, template: str, recipient: str, message_id: str, **context: Any
-) -> str:
-    """Render `template`.txt and `template`.html with `context` and queue the email."""
-    return queue_email(
+) -> QueuedEmail:
+    """Render `template`.txt and `template`.html with `context` into one email (not queued)."""
+    return compose_email(
         subject=subject,
         sender=get_settings().mail_sender,
         recipients=[recipient],
@@ -193,3 +208,12 @@ def queue_templated_email(
         html_body=render(f"email/{template}.html", subject=subject, **context),
         message_id=message_id,
     )
+
+
+def queue_templated_email(
+    subject: str, template: str, recipient: str, message_id: str, **context: Any
+) -> str:
+    """Render `template`.txt and `template`.html with `context` and queue the email."""
+    email = compose_templated_email(subject, template, recipient, message_id, **context)
+    sqs().send_message(QueueUrl=queue_url(), MessageBody=email.to_json())
+    return email.id

@@ -27,15 +27,23 @@ class Outcome(StrEnum):
     SUPPRESSED = "suppressed"
 
 
-def deliver(email: QueuedEmail, transport: Transport | None = None) -> Outcome:
-    """Send `email` unless it was sent already; raises Transient/PermanentDeliveryError."""
+def deliver(
+    email: QueuedEmail, transport: Transport | None = None, suppressed: set[str] | None = None
+) -> Outcome:
+    """Send `email` unless it was sent already; raises Transient/PermanentDeliveryError.
+
+    `suppressed`: the (lowercased) suppressed addresses among the recipients, when the caller
+    read them already (batched with its own reads); None reads them here.
+    """
     lease = idempotency.claim(email.id)
     if lease is None:
         log.info("email %s already sent; duplicate dropped", email.id)
         return Outcome.DUPLICATE
     try:
         deliverable = email.in_ascii()  # IDNA domains; raises for non-ASCII local parts
-        remaining = deliverable.without(suppression.suppressed_among(deliverable.all_recipients))
+        if suppressed is None:
+            suppressed = suppression.suppressed_among(deliverable.all_recipients)
+        remaining = deliverable.without(suppressed)
         if not remaining.all_recipients:
             idempotency.finish(lease, Outcome.SUPPRESSED)
             log.info("email %s dropped: every recipient is suppressed", email.id)

@@ -29,7 +29,8 @@ BOUNCE = "Bounce"
 COMPLAINT = "Complaint"
 
 
-def _key(address: str) -> str:
+def key_of(address: str) -> str:
+    """The suppression entry's key of an address (for callers that batch the read)."""
     return SUPPRESS_PREFIX + bare_address(address)
 
 
@@ -40,7 +41,7 @@ def suppress(address: str, reason: str, detail: str = "") -> None:
     complaint, which does not lapse, into an entry that does.
     """
     now = time.time()
-    entry = Suppression(_key(address), reason=reason, detail=detail[:200], created_at=int(now))
+    entry = Suppression(key_of(address), reason=reason, detail=detail[:200], created_at=int(now))
     if reason != BOUNCE:
         entry.save()
         return
@@ -61,7 +62,7 @@ def in_force(entry: Suppression, now: float) -> bool:
 
 def suppressed_among(addresses: Iterable[str]) -> set[str]:
     """The (lowercased) addresses among these that are on the list, in one batch read."""
-    keys = {_key(a) for a in addresses if bare_address(a)}
+    keys = {key_of(a) for a in addresses if bare_address(a)}
     if not keys:
         return set()
     now = time.time()
@@ -81,7 +82,7 @@ def unsuppress(address: str) -> bool:
     """Take an address off the list; returns whether it was on it."""
     try:
         # The key attribute starts with the prefix exactly when the entry exists.
-        Suppression(_key(address)).delete(condition=Suppression.pk.startswith(SUPPRESS_PREFIX))
+        Suppression(key_of(address)).delete(condition=Suppression.pk.startswith(SUPPRESS_PREFIX))
     except DeleteError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
-from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
+from chalicelib.errors import PermanentDeliveryError, ThrottledError, TransientDeliveryError
 from chalicelib.logs import logger as log
 from chalicelib.settings import MailSettings, get_settings
 
@@ -26,12 +26,11 @@ if TYPE_CHECKING:
     from mypy_boto3_ses.type_defs import SendRawEmailRequestTypeDef
 
 
+# SES error codes that say "slow down": retried in place after a pause (mail/pacing.py).
+THROTTLING_SES_CODES = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
 # SES error codes worth a retry; any other 4xx is the message's or the account's fault.
-TRANSIENT_SES_CODES = frozenset(
+TRANSIENT_SES_CODES = THROTTLING_SES_CODES | frozenset(
     {
-        "Throttling",
-        "ThrottlingException",
-        "TooManyRequestsException",
         "ServiceUnavailable",
         "ServiceUnavailableException",
         "InternalFailure",
@@ -54,6 +53,8 @@ def classify_ses_error(exc: ClientError) -> TransientDeliveryError | PermanentDe
     code = error.get("Code", "Unknown")
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     text = f"SES {code}: {error.get('Message', '')}".strip()
+    if code in THROTTLING_SES_CODES:
+        return ThrottledError(text)
     if code in TRANSIENT_SES_CODES or status >= 500:
         return TransientDeliveryError(text)
     return PermanentDeliveryError(text)

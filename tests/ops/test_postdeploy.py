@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from chalicelib import aws
+from chalicelib.settings import load_settings
 from ops import postdeploy
 
 
@@ -75,6 +76,9 @@ def test_sets_report_batch_item_failures_once_and_only_on_our_mapping(tmp_path: 
     assert client.get_event_source_mapping(UUID=mapping["UUID"])["FunctionResponseTypes"] == [
         "ReportBatchItemFailures"
     ]
+    assert client.get_event_source_mapping(UUID=mapping["UUID"])["ScalingConfig"] == {
+        "MaximumConcurrency": postdeploy.DEFAULT_MAXIMUM_CONCURRENCY
+    }
     assert not client.get_event_source_mapping(UUID=untouched["UUID"]).get("FunctionResponseTypes")
     # Idempotent: the second run finds it set and changes nothing.
     assert postdeploy.main(["--stage", "dev", "--project-dir", str(tmp_path)]) == 0
@@ -86,3 +90,14 @@ def test_refuses_a_stage_without_sqs_event_sources(tmp_path: Path) -> None:
     path.write_text(json.dumps({"resources": [], "schema_version": "2.0"}))
     with pytest.raises(SystemExit, match="no SQS event source"):
         postdeploy.postdeploy(boto3.client("lambda", region_name="us-east-1"), path)
+
+
+def test_both_deploy_paths_cap_the_worker_at_the_concurrency_the_rate_is_shared_by() -> None:
+    from ops.package import FRAGMENTS_DIR
+    from tests.helpers.environment import TEST_ENV
+
+    fragment = json.loads((FRAGMENTS_DIR / "sqs-batch-failures.json").read_text())
+    events = fragment["Resources"]["MailWorker"]["Properties"]["Events"]
+    scaling = events["MailWorkerSqsEventSource"]["Properties"]["ScalingConfig"]
+    default = load_settings(TEST_ENV).mail.max_concurrency
+    assert scaling["MaximumConcurrency"] == postdeploy.DEFAULT_MAXIMUM_CONCURRENCY == default

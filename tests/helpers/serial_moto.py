@@ -1,0 +1,34 @@
+"""One DynamoDB write at a time in the in-process emulator, as DynamoDB itself guarantees.
+
+moto evaluates a condition and applies the write in two steps without a lock, so two threads
+(the worker delivers a batch's records at once) could both pass `attribute_not_exists` on one
+item; real DynamoDB never lets them. A before-call handler takes a lock for every DynamoDB
+write and the matching after-call handler (which botocore emits for error answers too)
+gives it back, so conditional writes race as they would on AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import botocore.handlers
+
+WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
+_lock = threading.Lock()
+_held = threading.local()
+
+
+def _before(model: Any, **_: Any) -> None:
+    if model.name in WRITES and _lock.acquire(timeout=30):
+        _held.count = getattr(_held, "count", 0) + 1
+
+
+def _after(model: Any, **_: Any) -> None:
+    if model.name in WRITES and getattr(_held, "count", 0):
+        _held.count -= 1
+        _lock.release()
+
+
+botocore.handlers.BUILTIN_HANDLERS.append(("before-call.dynamodb", _before))
+botocore.handlers.BUILTIN_HANDLERS.append(("after-call.dynamodb", _after))
