@@ -21,6 +21,7 @@ from chalicelib.web.email_pages import email_pages
 from chalicelib.web.http import security_headers
 from chalicelib.web.pages import pages
 from chalicelib.web.request_log import log_request
+from chalicelib.web.reset_pages import reset_pages
 
 # Chalice wires the event sources from these names when it deploys or packages the app,
 # so they are read here; every other setting is read on first use (chalicelib.settings).
@@ -28,6 +29,7 @@ names = resource_names()
 
 app = Chalice(app_name="microblog-accounts")
 app.register_blueprint(pages)
+app.register_blueprint(reset_pages)
 app.register_blueprint(email_pages)
 app.register_blueprint(api)
 

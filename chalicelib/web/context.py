@@ -6,6 +6,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from typing import Any
 
@@ -20,13 +21,15 @@ from chalicelib.settings import get_settings
 from chalicelib.web.assets import asset_name
 from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, parse_form, set_cookie
 
+SENT_TO_COOKIE = "sent_to"
+SENT_TO_KEY_LABEL = "reset-sent-to"
+MAX_SENT_TO = 254
 SESSION_COOKIE = "session"
 CSRF_COOKIE = "csrf"
 FLASH_COOKIE = "flash"
 
 # Flash cookies carry a code, never text, so nobody can plant words on our pages.
 FLASHES = {
-    "reset_requested": "Check your email for the instructions to reset your password",
     "password_reset": "Your password has been reset.",
     "invalid_link": "That password reset link is invalid or has expired. Please request a new one.",
     "registered": "Congratulations, you are now a registered user! "
@@ -48,6 +51,10 @@ def _csrf_digest(key: SigningKey, nonce: str, session: str) -> str:
     a nonce cookie and know its token, but not the victim's session, so the pair fails."""
     message = f"csrf:{nonce}:{session}".encode("utf-8", "backslashreplace")
     return hmac.new(key.derived(CSRF_KEY_LABEL), message, hashlib.sha256).hexdigest()
+
+
+def _sent_to_digest(key: SigningKey, payload: str) -> str:
+    return hmac.new(key.derived(SENT_TO_KEY_LABEL), payload.encode(), hashlib.sha256).hexdigest()
 
 
 class PageRequest:
@@ -115,6 +122,29 @@ class PageRequest:
             raise CsrfError("missing or forged CSRF token")
 
     # -- flash messages ------------------------------------------------------
+    # -- where a reset link went (the address as typed, signed, for one minute) ----
+    def remember_sent_to(self, address: str) -> None:
+        payload = urlsafe_b64encode(address[:MAX_SENT_TO].encode()).decode().rstrip("=")
+        signature = _sent_to_digest(get_keyring().current, payload)
+        self.outgoing.append(set_cookie(SENT_TO_COOKIE, f"{payload}.{signature}", max_age=60))
+
+    def pop_sent_to(self) -> str | None:
+        """The address the last reset request typed, if this browser's cookie is ours."""
+        payload, _, signature = self.cookies.get(SENT_TO_COOKIE, "").partition(".")
+        if not payload:
+            return None
+        self.outgoing.append(set_cookie(SENT_TO_COOKIE, "", max_age=0))
+        keyring = get_keyring()
+        if not any(
+            hmac.compare_digest(_sent_to_digest(key, payload), signature)
+            for key in (keyring.current, *keyring.previous)
+        ):
+            return None
+        try:
+            return urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+
     def flash(self, code: str) -> None:
         self.outgoing.append(set_cookie(FLASH_COOKIE, code, max_age=60))
 

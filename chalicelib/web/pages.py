@@ -8,11 +8,10 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.auth import accounts, password_reset
+from chalicelib.auth import accounts
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
-    InvalidTokenError,
     RateLimitedError,
     ValidationError,
 )
@@ -140,64 +139,6 @@ def register(page: PageRequest, form: dict[str, str]) -> Response:
         errors = {exc.field or "username": exc.message}
         return page.page("register.html", status=400, title="Register", form=form, errors=errors)
     return page.redirect("/login", flash="registered")
-
-
-@pages.route("/reset_password_request", methods=["GET"])
-@anonymous_only
-def reset_password_request_form(page: PageRequest) -> Response:
-    return page.page("reset_password_request.html", title="Reset Password", form={}, error=None)
-
-
-@pages.route("/reset_password_request", methods=["POST"], content_types=[FORM_TYPE])
-@anonymous_only
-@with_form
-def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
-    try:
-        password_reset.request_reset(form.get("email", ""), client_key(page.request))
-    except ValidationError as exc:
-        return page.page(
-            "reset_password_request.html",
-            status=400,
-            title="Reset Password",
-            form=form,
-            error=exc.message,
-        )
-    return page.redirect("/login", flash="reset_requested")
-
-
-@pages.route("/reset_password/{token}", methods=["GET"])
-@anonymous_only
-def reset_password_form(page: PageRequest, token: str) -> Response:
-    # GET never consumes the token: mail scanners open links.
-    try:
-        password_reset.check_reset_token(token)
-    except InvalidTokenError:
-        return page.redirect("/reset_password_request", flash="invalid_link")
-    return page.page("reset_password.html", token_page=True, title="Reset Password", errors={})
-
-
-@pages.route("/reset_password/{token}", methods=["POST"], content_types=[FORM_TYPE])
-@anonymous_only
-@with_form
-def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
-    try:
-        try:
-            require_repeat(form)
-        except ValidationError:
-            password_reset.check_reset_token(token)  # a dead link is the first thing to say
-            raise
-        password_reset.confirm_reset(token, form.get("password", ""))
-    except InvalidTokenError:
-        return page.redirect("/reset_password_request", flash="invalid_link")
-    except ValidationError as exc:
-        return page.page(
-            "reset_password.html",
-            status=400,
-            token_page=True,
-            title="Reset Password",
-            errors={exc.field or "password": exc.message},
-        )
-    return page.redirect("/login", flash="password_reset")
 
 
 @pages.route("/change_password", methods=["GET"])

@@ -147,15 +147,20 @@ def test_register_form_shows_field_errors(browser: Browser, susan: dict[str, Any
 
 
 @pytest.mark.parametrize("email", ["susan@example.com", "nobody@example.com"])
-def test_reset_request_redirects_to_login_with_the_flash(
+def test_reset_request_redirects_to_a_page_that_says_where_the_link_went(
     browser: Browser, susan: dict[str, Any], email: str
 ) -> None:
     response = browser.submit("/reset_password_request", {"email": email})
     assert response.status_code == 303
-    assert response.headers["Location"] == f"{BASE_URL}/login"
+    assert response.headers["Location"] == f"{BASE_URL}/reset_password_request/sent"
     page = browser.follow(response).body.decode()
-    assert "Check your email for the instructions to reset your password" in page
-    assert "Check your email" not in browser.get("/login").body.decode()  # shown once
+    assert f"If an account uses <strong>{email}</strong>" in page  # the address as typed
+    assert "works once and for 10 minutes" in page
+    assert "spam or junk folder" in page
+    assert "at most 3 are sent to one address in an hour" in page
+    again = browser.get("/reset_password_request/sent").body.decode()  # the cookie is gone
+    assert email not in again
+    assert "the address you entered" in again
     drain_queue()
     expected = ["Susan@example.com"] if email.startswith("susan") else []
     assert [m.destinations[0] for m in sent_mail()] == expected
@@ -331,3 +336,21 @@ def test_an_error_is_tied_to_its_field_for_assistive_technology(browser: Browser
     assert 'aria-invalid="true"' in password_input
     assert 'aria-describedby="password-help password-error"' in password_input
     assert 'id="password-error" class="invalid-feedback">This password is too common' in body
+
+
+def test_the_sent_page_reads_the_same_for_known_and_unknown_addresses(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    pages = {}
+    for email in ("susan@example.com", "nobody@example.com"):
+        browser = Browser(client)
+        followed = browser.follow(browser.submit("/reset_password_request", {"email": email}))
+        pages[email] = followed.body.decode().replace(email, "ADDRESS")
+    assert pages["susan@example.com"] == pages["nobody@example.com"]
+
+
+def test_a_planted_sent_to_cookie_shows_no_address(browser: Browser) -> None:
+    browser.jar["sent_to"] = "ZXZpbEBleGFtcGxlLmNvbQ.forged"  # evil@example.com, unsigned
+    page = browser.get("/reset_password_request/sent").body.decode()
+    assert "evil@example.com" not in page
+    assert "the address you entered" in page

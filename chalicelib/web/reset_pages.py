@@ -1,0 +1,89 @@
+"""The password-reset pages: ask for a link, hear where it went, set the new password."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.auth import password_reset
+from chalicelib.errors import InvalidTokenError, ValidationError
+from chalicelib.settings import get_settings
+from chalicelib.web.context import PageRequest, with_form
+from chalicelib.web.forms import require_repeat
+from chalicelib.web.http import FORM_TYPE, client_key
+from chalicelib.web.pages import anonymous_only
+
+reset_pages = Blueprint(__name__)
+
+TITLE = "Reset Password"
+
+
+@reset_pages.route("/reset_password_request", methods=["GET"])
+@anonymous_only
+def reset_password_request_form(page: PageRequest) -> Response:
+    return page.page("reset_password_request.html", title=TITLE, form={}, error=None)
+
+
+@reset_pages.route("/reset_password_request", methods=["POST"], content_types=[FORM_TYPE])
+@anonymous_only
+@with_form
+def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
+    address = form.get("email", "")
+    try:
+        password_reset.request_reset(address, client_key(page.request))
+    except ValidationError as exc:
+        return page.page(
+            "reset_password_request.html", status=400, title=TITLE, form=form, error=exc.message
+        )
+    # Known or unknown, capped or not: the same redirect to the same page.
+    page.remember_sent_to(address)
+    return page.redirect("/reset_password_request/sent")
+
+
+@reset_pages.route("/reset_password_request/sent", methods=["GET"])
+@anonymous_only
+def reset_link_sent(page: PageRequest) -> Response:
+    """Where the link went, how long it lives, the spam folder, when to ask again.
+
+    It reads the same for every address: the address is the one typed (from a signed,
+    short-lived cookie), never one looked up.
+    """
+    settings = get_settings()
+    return page.page(
+        "reset_sent.html",
+        title="Check Your Email",
+        address=page.pop_sent_to(),
+        minutes=max(1, settings.reset_token_ttl // 60),
+        per_hour=settings.reset_emails_per_hour,
+    )
+
+
+@reset_pages.route("/reset_password/{token}", methods=["GET"])
+@anonymous_only
+def reset_password_form(page: PageRequest, token: str) -> Response:
+    # GET never consumes the token: mail scanners open links.
+    try:
+        password_reset.check_reset_token(token)
+    except InvalidTokenError:
+        return page.redirect("/reset_password_request", flash="invalid_link")
+    return page.page("reset_password.html", token_page=True, title=TITLE, errors={})
+
+
+@reset_pages.route("/reset_password/{token}", methods=["POST"], content_types=[FORM_TYPE])
+@anonymous_only
+@with_form
+def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
+    try:
+        try:
+            require_repeat(form)
+        except ValidationError:
+            password_reset.check_reset_token(token)  # a dead link is the first thing to say
+            raise
+        password_reset.confirm_reset(token, form.get("password", ""))
+    except InvalidTokenError:
+        return page.redirect("/reset_password_request", flash="invalid_link")
+    except ValidationError as exc:
+        errors = {exc.field or "password": exc.message}
+        return page.page(
+            "reset_password.html", status=400, token_page=True, title=TITLE, errors=errors
+        )
+    return page.redirect("/login", flash="password_reset")
