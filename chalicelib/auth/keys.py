@@ -47,12 +47,10 @@ class Keyring:
     current: SigningKey
     previous: tuple[SigningKey, ...] = ()
 
-    def find(self, kid: str) -> SigningKey | None:
-        """The key a token names, or None if we do not hold it (any more)."""
-        for key in (self.current, *self.previous):
-            if key.kid == kid:
-                return key
-        return None
+    @property
+    def accepted(self) -> tuple[SigningKey, ...]:
+        """Every key a signature may have been made with, the current one first."""
+        return (self.current, *self.previous)
 
 
 def keyring_from_secrets(current: str, previous: str = "") -> Keyring:

@@ -1,10 +1,21 @@
-"""Signed, purpose-bound, short-lived JWTs (HS256, PyJWT)."""
+"""Signed, purpose-bound, short-lived JWTs (HS256, PyJWT), small enough for an emailed link.
+
+A reset link is at most 220 characters on a base URL like http://127.0.0.1:8000: the token
+carries only what it needs. No `iat` and no `kid` (the keyring has two keys at most, so
+verification tries the current one, then the previous); a one-letter audience per purpose;
+the user id as 22 base64url characters instead of a 36-character UUID; an 8-character
+fingerprint of the account (tests/auth/test_tokens.py measures the link).
+"""
 
 from __future__ import annotations
 
+import binascii
 import time
+import uuid
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import jwt
 
@@ -25,7 +36,8 @@ class Purpose(Enum):
 
     @property
     def audience(self) -> str:
-        return f"microblog:{self.value}"
+        """Its own `aud`, one letter long: every character counts in an emailed link."""
+        return _AUDIENCES[self]
 
     @property
     def link_route(self) -> str | None:
@@ -43,12 +55,37 @@ class Purpose(Enum):
         return self is Purpose.VERIFY_EMAIL
 
 
+_AUDIENCES = {
+    Purpose.RESET_PASSWORD: "r",
+    Purpose.ACCESS: "a",
+    Purpose.SESSION: "s",
+    Purpose.VERIFY_EMAIL: "v",
+}
 _LINK_ROUTES = {
     Purpose.RESET_PASSWORD: "reset_password",
     Purpose.VERIFY_EMAIL: "verify_email",
 }
 # Every route whose next path segment is a token: request logs scrub that segment.
 LINK_ROUTES = tuple(_LINK_ROUTES.values())
+
+
+def compact_id(user_id: str) -> str:
+    """A UUID as 22 base64url characters (any other id as it is)."""
+    try:
+        raw = uuid.UUID(user_id).bytes
+    except ValueError:
+        return user_id
+    return urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def expand_id(value: str) -> str:
+    """The inverse of compact_id."""
+    if len(value) != 22:
+        return value
+    try:
+        return str(uuid.UUID(bytes=urlsafe_b64decode(value + "==")))
+    except (ValueError, binascii.Error):
+        return value
 
 
 @dataclass(frozen=True)
@@ -78,17 +115,16 @@ def issue(
             f"a {purpose.value} token {'needs' if purpose.binds_address else 'takes no'} address"
         )
     key = (keyring or get_keyring()).current
-    now = int(time.time())
     payload: dict[str, str | int] = {
-        purpose.subject_claim: user_id,
+        purpose.subject_claim: compact_id(user_id),
         "aud": purpose.audience,
         "pwd": fingerprint,
-        "iat": now,
-        "exp": now + ttl,
+        "exp": int(time.time()) + ttl,
     }
     if address is not None:
         payload["eml"] = address
-    return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"kid": key.kid})
+    # No "typ" either: the header is {"alg":"HS256"}, and the algorithm is pinned on decode.
+    return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"typ": None})
 
 
 def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Claims:
@@ -96,20 +132,24 @@ def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Clai
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("malformed token", purpose.value)
     extra = ["eml"] if purpose.binds_address else []
-    try:
-        kid = jwt.get_unverified_header(token).get("kid")
-        key = (keyring or get_keyring()).find(kid) if isinstance(kid, str) else None
-        if key is None:
-            raise InvalidTokenError("unknown signing key", purpose.value)
-        payload = jwt.decode(
-            token,
-            key.secret,
-            algorithms=[ALGORITHM],
-            audience=purpose.audience,
-            options={"require": ["exp", "iat", "aud", "pwd", purpose.subject_claim, *extra]},
-        )
-    except jwt.PyJWTError as exc:
-        raise InvalidTokenError(type(exc).__name__, purpose.value) from None
+    ring = keyring or get_keyring()
+    payload: dict[str, Any] | None = None
+    for key in ring.accepted:  # no kid: at most two keys to try
+        try:
+            payload = jwt.decode(
+                token,
+                key.secret,
+                algorithms=[ALGORITHM],
+                audience=purpose.audience,
+                options={"require": ["exp", "aud", "pwd", purpose.subject_claim, *extra]},
+            )
+            break
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError(type(exc).__name__, purpose.value) from None
+    if payload is None:
+        raise InvalidTokenError("InvalidSignatureError", purpose.value)
     user_id, fingerprint = payload[purpose.subject_claim], payload["pwd"]
     address = payload.get("eml") if purpose.binds_address else None
     if not isinstance(user_id, str) or not isinstance(fingerprint, str):
@@ -117,5 +157,8 @@ def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Clai
     if purpose.binds_address and not isinstance(address, str):
         raise InvalidTokenError("malformed claims", purpose.value)
     return Claims(
-        user_id=user_id, fingerprint=fingerprint, expires_at=int(payload["exp"]), address=address
+        user_id=expand_id(user_id),
+        fingerprint=fingerprint,
+        expires_at=int(payload["exp"]),
+        address=address,
     )

@@ -112,7 +112,7 @@ class PageRequest:
         nonce = self.cookies.get(CSRF_COOKIE, "")
         sent = form.get("csrf_token", "")
         keyring = get_keyring()
-        keys = (keyring.current, *keyring.previous)
+        keys = keyring.accepted
         session = self.cookies.get(SESSION_COOKIE, "")
         if (
             not nonce
@@ -137,7 +137,7 @@ class PageRequest:
         keyring = get_keyring()
         if not any(
             hmac.compare_digest(_sent_to_digest(key, payload), signature)
-            for key in (keyring.current, *keyring.previous)
+            for key in keyring.accepted
         ):
             return None
         try:

@@ -74,8 +74,9 @@ FORGERIES: dict[str, Forge] = {
     "stale password fingerprint": lambda u: _sign(_claims(u, pwd="not-the-fingerprint")),
     "another user's id": lambda u: _sign(_claims(u, reset_password="someone-else")),
     "user id not a string": lambda u: _sign(_claims(u, reset_password=12345)),
-    "unknown kid": lambda u: jwt.encode(
-        _claims(u), get_keyring().current.secret, algorithm="HS256", headers={"kid": "nope"}
+    # Tokens name no key any more (the keyring is tried in order), so a kid proves nothing:
+    "our kid, another key": lambda u: jwt.encode(
+        _claims(u), b"k" * 48, algorithm="HS256", headers={"kid": get_keyring().current.kid}
     ),
     "not a jwt": lambda u: "hello",
     "empty": lambda u: "",
