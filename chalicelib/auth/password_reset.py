@@ -135,11 +135,17 @@ def check_reset_token(token: str) -> UserRecord:
 def confirm_reset(token: str, new_password: str) -> User:
     """Set a new password with a valid token; the token, its siblings and old sessions die.
 
-    The link proved the mailbox, so the address is marked verified in the same write.
-
     Raises InvalidTokenError (bad, expired or used link) or PasswordPolicyError.
     """
-    record = check_reset_token(token)
+    return reset_with(check_reset_token(token), new_password)
+
+
+def reset_with(record: UserRecord, new_password: str) -> User:
+    """The second half of confirm_reset, for a caller that has checked the token already.
+
+    The link proved the mailbox, so the address is marked verified in the same write.
+    Raises InvalidTokenError (another change came first) or PasswordPolicyError.
+    """
     try:
         return accounts.replace_password(record, new_password, proves_address=True)
     except StaleWriteError:

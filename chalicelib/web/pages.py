@@ -17,7 +17,7 @@ from chalicelib.errors import (
 )
 from chalicelib.web.assets import CACHE_FOREVER, asset
 from chalicelib.web.context import PageRequest, with_form
-from chalicelib.web.forms import REMEMBER_ME_VALUES, require_repeat
+from chalicelib.web.forms import REMEMBER_ME_VALUES, new_password_errors, registration_errors
 from chalicelib.web.http import FORM_TYPE, client_key
 
 pages = Blueprint(__name__)
@@ -124,8 +124,10 @@ def register_form(page: PageRequest) -> Response:
 @anonymous_only
 @with_form
 def register(page: PageRequest, form: dict[str, str]) -> Response:
+    errors = registration_errors(form)
+    if errors:
+        return page.page("register.html", status=400, title="Register", form=form, errors=errors)
     try:
-        require_repeat(form)
         accounts.register(
             form.get("username", ""),
             form.get("email", ""),
@@ -153,8 +155,10 @@ def change_password_form(page: PageRequest) -> Response:
 def change_password(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.user()
     assert user is not None
+    errors = new_password_errors(form, user.username, user.email)
+    if errors:
+        return page.page("change_password.html", status=400, title="Change Password", errors=errors)
     try:
-        require_repeat(form)
         user = accounts.change_password(
             user, form.get("current_password", ""), form.get("password", "")
         )

@@ -8,7 +8,7 @@ from chalicelib.auth import password_reset
 from chalicelib.errors import InvalidTokenError, ValidationError
 from chalicelib.settings import get_settings
 from chalicelib.web.context import PageRequest, with_form
-from chalicelib.web.forms import require_repeat
+from chalicelib.web.forms import new_password_errors
 from chalicelib.web.http import FORM_TYPE, client_key
 from chalicelib.web.pages import anonymous_only
 
@@ -73,16 +73,15 @@ def reset_password_form(page: PageRequest, token: str) -> Response:
 @with_form
 def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
     try:
-        try:
-            require_repeat(form)
-        except ValidationError:
-            password_reset.check_reset_token(token)  # a dead link is the first thing to say
-            raise
-        password_reset.confirm_reset(token, form.get("password", ""))
+        record = password_reset.check_reset_token(token)  # a dead link is the first thing to say
+        errors = new_password_errors(form, record.username, record.email)
+        if not errors:
+            password_reset.reset_with(record, form.get("password", ""))
     except InvalidTokenError:
         return page.redirect("/reset_password_request", flash="invalid_link")
-    except ValidationError as exc:
+    except ValidationError as exc:  # the domain's own check, should the form's have missed it
         errors = {exc.field or "password": exc.message}
+    if errors:
         return page.page(
             "reset_password.html", status=400, token_page=True, title=TITLE, errors=errors
         )

@@ -354,3 +354,23 @@ def test_a_planted_sent_to_cookie_shows_no_address(browser: Browser) -> None:
     page = browser.get("/reset_password_request/sent").body.decode()
     assert "evil@example.com" not in page
     assert "the address you entered" in page
+
+
+def test_a_form_shows_every_error_at_once_and_focuses_the_first(browser: Browser) -> None:
+    fields = {"username": "x!", "email": "not an address", "password": "password123"}
+    body = browser.submit("/register", {**fields, "password2": "other"}).body.decode()
+    for field in ("username", "email", "password", "password2"):
+        assert f'id="{field}-error" class="invalid-feedback">' in body, field
+    tags = [tag for tag in body.split("<input")[1:] if ' id="' in tag.split(">")[0]]
+    inputs = {tag.split(' id="')[1].split('"')[0]: tag.split(">")[0] for tag in tags}
+    assert "autofocus" in inputs["username"]
+    assert all("autofocus" not in inputs[f] for f in ("email", "password", "password2"))
+
+
+def test_a_clean_form_still_meets_the_domains_own_check(
+    browser: Browser, susan: dict[str, Any]
+) -> None:
+    fields = {"username": "susan", "email": "other@example.com", "password": "a fine password"}
+    taken = browser.submit("/register", {**fields, "password2": "a fine password"})
+    assert taken.status_code == 400
+    assert "Please use a different username." in taken.body.decode()
