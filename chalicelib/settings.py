@@ -5,47 +5,20 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from chalicelib.env import env_int as _int
 from chalicelib.errors import ConfigError
+from chalicelib.mail_settings import MailSettings, mail_settings
 
 # Values people paste from tutorials and templates; refused outside development.
 PLACEHOLDER_SECRETS = frozenset(
     {"", "change-me", "changeme", "secret", "dev", "you-will-never-guess", "replace-me"}
 )
 MIN_SECRET_LENGTH = 32
-MAIL_TRANSPORTS = ("ses", "smtp")
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"", "0", "false", "no", "off"})
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """The mail pipeline: transport (Flask-Mail's names for SMTP), queue, retries, idempotency."""
-
-    transport: str
-    server: str
-    port: int
-    use_tls: bool
-    use_ssl: bool
-    username: str
-    password: str = field(repr=False)  # a secret: never in a repr, a log line or a traceback
-    sender_name: str
-    configuration_set: str
-    timeout: int
-    dlq_name: str
-    events_topic: str
-    max_receives: int
-    visibility_timeout: int
-    lease_seconds: int
-    retry_base_seconds: int
-    retry_max_seconds: int
-    idempotency_ttl: int
-    max_send_rate: int  # emails/s for the whole account; 0: SES's GetSendQuota says
-    max_concurrency: int  # the SQS mapping's MaximumConcurrency: workers share the rate
 
 
 @dataclass(frozen=True)
@@ -114,26 +87,6 @@ def resource_names(env: Mapping[str, str] | None = None) -> ResourceNames:
     return ResourceNames(queue=queue, events_topic=topic)
 
 
-def _bool(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if raw not in _TRUE | _FALSE:
-        raise ConfigError(f"{name} must be true or false, got {raw!r}")
-    return raw in _TRUE
-
-
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}")
-    return value
-
-
 def _base_url(raw: str, development: bool) -> str:
     url = raw.strip().rstrip("/")
     parts = urlsplit(url)
@@ -179,46 +132,6 @@ def _secret(env: Mapping[str, str], development: bool) -> tuple[str, str]:
     return secret, previous
 
 
-def _mail(env: Mapping[str, str], names: ResourceNames) -> MailSettings:
-    transport = env.get("MAIL_TRANSPORT", "ses").strip().lower() or "ses"
-    if transport not in MAIL_TRANSPORTS:
-        raise ConfigError(f"MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}")
-    use_tls, use_ssl = _bool(env, "MAIL_USE_TLS"), _bool(env, "MAIL_USE_SSL")
-    if use_tls and use_ssl:
-        raise ConfigError("set MAIL_USE_TLS (STARTTLS) or MAIL_USE_SSL (implicit TLS), not both")
-    server = env.get("MAIL_SERVER", "").strip()
-    if transport == "smtp" and not server:
-        raise ConfigError("MAIL_TRANSPORT=smtp needs MAIL_SERVER")
-    username, password = env.get("MAIL_USERNAME", ""), env.get("MAIL_PASSWORD", "")
-    if username and not password:
-        raise ConfigError("MAIL_USERNAME is set but MAIL_PASSWORD is empty")
-    settings = MailSettings(
-        transport=transport,
-        server=server,
-        port=_int(env, "MAIL_PORT", 465 if use_ssl else 25),
-        use_tls=use_tls,
-        use_ssl=use_ssl,
-        username=username,
-        password=password,
-        sender_name=env.get("MAIL_SENDER_NAME", "Microblog").strip(),
-        configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
-        timeout=_int(env, "MAIL_TIMEOUT_SECONDS", 10),
-        dlq_name=env.get("MAIL_DLQ", "").strip() or f"{names.queue}-dlq",
-        events_topic=names.events_topic,
-        max_receives=_int(env, "MAIL_MAX_RECEIVES", 8),
-        visibility_timeout=_int(env, "MAIL_VISIBILITY_TIMEOUT", 360, minimum=0),
-        lease_seconds=_int(env, "MAIL_LEASE_SECONDS", 120),
-        retry_base_seconds=_int(env, "MAIL_RETRY_BASE_SECONDS", 30, minimum=0),
-        retry_max_seconds=_int(env, "MAIL_RETRY_MAX_SECONDS", 900, minimum=0),
-        idempotency_ttl=_int(env, "MAIL_IDEMPOTENCY_TTL_SECONDS", 14 * 24 * 3600),
-        max_send_rate=_int(env, "MAIL_MAX_SEND_RATE", 0, minimum=0),
-        max_concurrency=_int(env, "MAIL_WORKER_CONCURRENCY", 2, minimum=2),
-    )
-    if settings.visibility_timeout > 43200 or settings.retry_max_seconds > 43200:
-        raise ConfigError("SQS visibility timeouts are at most 43200 seconds (12 hours)")
-    return settings
-
-
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build and validate Settings from an environment mapping."""
     development = env.get("APP_ENV", "production").strip().lower() == "development"
@@ -250,7 +163,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
         registrations_per_ip=_int(env, "REGISTRATIONS_PER_IP_PER_HOUR", 20),
         logins_per_ip=_int(env, "LOGINS_PER_IP_PER_HOUR", 100),
-        mail=_mail(env, names),
+        mail=mail_settings(env, names.queue, names.events_topic),
     )
 
 

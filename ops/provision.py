@@ -1,6 +1,6 @@
 """Create what Chalice does not, from ops/resources.py's declaration: a boto3 call per type.
 
-`make provision`, `make deploy` and `make dev` (against a moto server) run this; the
+`make provision`, `make deploy` and `make dev` (AWS_ENDPOINT_URL: a moto server) run this; the
 CloudFormation path deploys the same declaration as a template. Re-runnable: a resource is
 created when missing and brought to its declared properties when it exists, so a second
 run against a stage changes nothing. Where the paths differ on purpose (the keyring, the
@@ -8,7 +8,6 @@ bounce and complaint notifications), the translating function says why.
 
 python -m ops.provision                # settings from the environment (make dev, tests)
 python -m ops.provision --stage prod   # settings from .chalice/config.json's stage
-AWS_ENDPOINT_URL is honoured by boto3.
 """
 
 from __future__ import annotations
@@ -152,9 +151,8 @@ def _topic(p: Provisioner, properties: dict[str, Any]) -> Made:
 
 
 def _verification_status(ses: Any, address: str) -> str | None:
-    attributes = ses.get_identity_verification_attributes(Identities=[address])
-    found = attributes["VerificationAttributes"].get(address)
-    return str(found["VerificationStatus"]) if found else None
+    found = ses.get_identity_verification_attributes(Identities=[address])["VerificationAttributes"]
+    return str(found[address]["VerificationStatus"]) if address in found else None
 
 
 def _email_identity(p: Provisioner, properties: dict[str, Any]) -> Made:

@@ -19,7 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib import aws
 from chalicelib.errors import PermanentDeliveryError, ThrottledError, TransientDeliveryError
 from chalicelib.logs import logger as log
-from chalicelib.settings import MailSettings, get_settings
+from chalicelib.mail_settings import MailSettings
+from chalicelib.settings import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient

@@ -29,8 +29,9 @@ from chalicelib.mail import delivery, idempotency
 from chalicelib.mail.composing import QueuedEmail
 from chalicelib.mail.delivery import Outcome
 from chalicelib.mail.transports import SmtpTransport, classify_ses_error, classify_smtp_code
+from chalicelib.mail_settings import MailSettings
 from chalicelib.models import FAILURE_PREFIX, MailFailure
-from chalicelib.settings import MailSettings, get_settings
+from chalicelib.settings import get_settings
 from tests.helpers.inbox import drain_queue, run_worker, sent_mail
 from tests.helpers.mailkit import sqs_event, sqs_record
 
