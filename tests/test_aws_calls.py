@@ -20,6 +20,7 @@ from chalicelib import aws
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import reset_token_from, run_worker, sent_mail, verify_token_from
+from tests.helpers.mailkit import sqs_record
 from tests.helpers.web import post_json
 
 _job_ids = iter(range(1_000_000))
@@ -50,18 +51,8 @@ def _deliver_queued() -> None:
 
 
 def _record(body: str) -> dict[str, Any]:
-    message_id = f"job-{next(_job_ids)}"
-    return {
-        "messageId": message_id,
-        "receiptHandle": f"rh-{message_id}",
-        "body": body,
-        "attributes": {"ApproximateReceiveCount": "1"},
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:test-mail",
-        "awsRegion": "us-east-1",
-    }
+    """A Lambda-shaped record with a fresh message id (each job makes its own email id)."""
+    return sqs_record(body, f"job-{next(_job_ids)}")
 
 
 def _register(client: Client, name: str) -> None:

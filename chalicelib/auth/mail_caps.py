@@ -41,6 +41,6 @@ def allow(kind: MailKind, address: str, verified: bool) -> bool:
     """
     if kind is MailKind.NOTICE and not verified:
         return False
-    # The reset scope keeps its earlier name, so counters already running carry on.
+    # The reset scope keeps the name request_reset gave it before the other kinds existed.
     scope = "reset-address" if kind is MailKind.RESET else f"mail-{kind.value}"
     return throttle.hit(scope, address.casefold(), HOUR) <= cap(kind)
