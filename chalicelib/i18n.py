@@ -21,9 +21,42 @@ _RANGE = re.compile(
 )
 
 
-def N_(message: str) -> str:
-    """Mark `message` for translation where it is defined; it is translated where shown."""
-    return message
+class Text(str):
+    """Words for people: the English as a plain str, plus what it takes to say them in Spanish.
+
+    The str value is the English with its parameters filled in, so the API, logs and
+    comparisons use it unchanged; `translate` looks the msgid up and fills the same
+    parameters into the translation.
+    """
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, params: dict[str, object]) -> Text:
+        text = super().__new__(cls, msgid % params if params else msgid)
+        text.msgid, text.params = msgid, params
+        return text
+
+
+def N_(message: str, **params: object) -> str:
+    """Mark `message` for translation where it is defined; it is translated where shown.
+
+    `params` fill its %(name)s placeholders, in English now and in the reader's language
+    when `translate` shows it.
+    """
+    return Text(message, params)
+
+
+def translate(locale: str, text: str) -> str:
+    """`text` in `locale`: marked Text by its msgid, any other str looked up as it is."""
+    catalog = translations(supported(locale) or DEFAULT_LOCALE)
+    if isinstance(text, Text):
+        return (
+            catalog.gettext(text.msgid) % text.params
+            if text.params
+            else catalog.gettext(text.msgid)
+        )
+    return catalog.gettext(text) if text else text
 
 
 def supported(locale: str | None) -> str | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.connection import TableConnection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
 
 from chalicelib.settings import get_settings
@@ -77,6 +78,9 @@ class UserRecord(AppModel):
     password_changed_at = NumberAttribute()
     # Set once a link mailed to `email` was followed; records stored without it read as False.
     email_verified = BooleanAttribute(null=True, default=False)
+    # The language of its pages and emails (i18n.LOCALES); records stored without it read
+    # as English, the only language there was.
+    locale = UnicodeAttribute(null=True)
 
 
 class Guard(AppModel):
@@ -160,3 +164,16 @@ class Suppression(AppModel):
     detail = UnicodeAttribute(default="")
     created_at = NumberAttribute(default=0)
     expires_at = TTLAttribute(null=True)
+
+
+_local = threading.local()
+
+
+def transaction_connection() -> Connection:
+    """The connection transactions write through: one per thread, reused across calls
+    (botocore clients are made once; sharing one PynamoDB Connection across threads is not
+    safe)."""
+    connection: Connection | None = getattr(_local, "connection", None)
+    if connection is None:
+        connection = _local.connection = Connection(region=get_settings().region)
+    return connection

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
@@ -27,15 +25,23 @@ from chalicelib.errors import (
     RateLimitedError,
     StaleWriteError,
 )
-from chalicelib.models import USER_PREFIX, Guard, UserRecord
+from chalicelib.i18n import DEFAULT_LOCALE, N_, supported
+from chalicelib.models import USER_PREFIX, Guard, UserRecord, transaction_connection
 from chalicelib.settings import get_settings
 
 LOGIN_SCOPE = "login"
 CHANGE_SCOPE = "email-change"
 LOGIN_CLIENT_SCOPE = "login-client"
 REGISTER_CLIENT_SCOPE = "register-client"
-LOGIN_FAILED = "Invalid username or password"
-REGISTRATIONS_THROTTLED = "Too many registrations from your network. Please try again later."
+# Said to every failed login alike: an account a breach response reset has no usable password,
+# and its owner must hear where the new one comes from without the answer revealing it.
+LOGIN_FAILED = N_(
+    "Invalid username or password. If we asked you to reset your password, "
+    "check your email for the link."
+)
+REGISTRATIONS_THROTTLED = N_("Too many registrations from your network. Please try again later.")
+NAME_TAKEN = N_("Please use a different username.")
+ADDRESS_TAKEN = N_("Please use a different email address.")
 HOUR = 3600
 # Real DynamoDB cancels a write that meets another transaction on the same item; we retry a
 # few times, then answer as the side that lost the race.
@@ -51,13 +57,19 @@ def _check_registration_cap(client: str | None) -> None:
         raise RateLimitedError(REGISTRATIONS_THROTTLED, retry_after)
 
 
-def register(username: str, email: str, password: str, client: str | None = None) -> User:
+def register(
+    username: str,
+    email: str,
+    password: str,
+    client: str | None = None,
+    locale: str = DEFAULT_LOCALE,
+) -> User:
     """Create an account; the username and the email are claimed in one transaction.
 
     The cheap checks (input, policy, the per-client cap when `client` is given) come before
     the argon2 hash, so a flood of refused registrations costs no hashing. The address starts
     unverified and is mailed a verification link (the email's id derives from the account's,
-    so it is queued once per account).
+    so it is queued once per account), in `locale`: the language of its pages and emails.
     Raises ValidationError (input or password policy), RateLimitedError (per-client cap) or
     ConflictError (name or address taken, or the write lost a race).
     """
@@ -76,6 +88,7 @@ def register(username: str, email: str, password: str, client: str | None = None
         created_at=now,
         password_changed_at=now,
         email_verified=False,
+        locale=supported(locale) or DEFAULT_LOCALE,
     )
     guards = [
         Guard(username_key(username), user_id=user_id),
@@ -87,13 +100,13 @@ def register(username: str, email: str, password: str, client: str | None = None
         except TransactWriteError as exc:
             reasons = [r.code if r else None for r in exc.cancellation_reasons]
             if reasons[1:2] == ["ConditionalCheckFailed"]:
-                raise ConflictError("Please use a different username.", "username") from None
+                raise ConflictError(NAME_TAKEN, "username") from None
             if "ConditionalCheckFailed" in reasons:
-                raise ConflictError("Please use a different email address.", "email") from None
+                raise ConflictError(ADDRESS_TAKEN, "email") from None
             if TRANSACTION_CONFLICT not in reasons:
                 raise
             if attempt == WRITE_ATTEMPTS:
-                raise ConflictError("Please use a different username.", "username") from None
+                raise ConflictError(NAME_TAKEN, "username") from None
         else:
             break
     user = User.from_record(record)
@@ -101,19 +114,6 @@ def register(username: str, email: str, password: str, client: str | None = None
         user, user.email, str(uuid.uuid5(uuid.NAMESPACE_URL, f"verify:{user_id}"))
     )
     return user
-
-
-_local = threading.local()
-
-
-def transaction_connection() -> Connection:
-    """The connection registrations write through: one per thread, reused across calls
-    (botocore clients are made once; sharing one PynamoDB Connection across threads is not
-    safe)."""
-    connection: Connection | None = getattr(_local, "connection", None)
-    if connection is None:
-        connection = _local.connection = Connection(region=get_settings().region)
-    return connection
 
 
 def _claim(record: UserRecord, guards: list[Guard]) -> None:

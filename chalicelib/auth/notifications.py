@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import User
+from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
 from chalicelib.settings import get_settings
 
-CHANGED_SUBJECT = "[Microblog] Your password was changed"
-EMAIL_CHANGE_SUBJECT = "[Microblog] A change of your email address was requested"
-EMAIL_CHANGED_SUBJECT = "[Microblog] Your email address was changed"
+CHANGED_SUBJECT = N_("[Microblog] Your password was changed")
+EMAIL_CHANGE_SUBJECT = N_("[Microblog] A change of your email address was requested")
+EMAIL_CHANGED_SUBJECT = N_("[Microblog] Your email address was changed")
 
 
 def _may_notify(user: User) -> bool:
@@ -39,6 +40,7 @@ def password_changed(user: User) -> str | None:
         "password_changed",
         recipient=user.email,
         message_id=str(uuid.uuid4()),
+        locale=user.locale,
         user=user,
         changed_at=_now(),
         request_url=f"{get_settings().public_base_url}/reset_password_request",
@@ -54,6 +56,7 @@ def email_change_requested(user: User, new_address: str) -> str | None:
         "email_change_requested",
         recipient=user.email,
         message_id=str(uuid.uuid4()),
+        locale=user.locale,
         user=user,
         new_address=mask_address(new_address),
         requested_at=_now(),
@@ -70,6 +73,7 @@ def email_changed(user: User, new_address: str) -> str | None:
         "email_changed",
         recipient=user.email,
         message_id=str(uuid.uuid4()),
+        locale=user.locale,
         user=user,
         new_address=mask_address(new_address),
         changed_at=_now(),

@@ -20,6 +20,7 @@ from chalicelib.auth.users import (
 )
 from chalicelib.aws import dynamodb, queue_url, sqs
 from chalicelib.errors import InvalidTokenError, StaleWriteError, ValidationError
+from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail import delivery, suppression
 from chalicelib.mail.composing import bare_address, compose_templated_email
@@ -29,7 +30,7 @@ from chalicelib.models import Suppression, UserRecord
 from chalicelib.settings import get_settings
 
 RESET_REQUESTED = "password_reset_requested"
-RESET_SUBJECT = "[Microblog] Reset Your Password"
+RESET_SUBJECT = N_("[Microblog] Reset Your Password")
 HOUR = 3600
 PURPOSE = tokens.Purpose.RESET_PASSWORD
 
@@ -118,6 +119,7 @@ def send_reset_email(
         "reset_password",
         recipient=record.email,
         message_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}")),
+        locale=user.locale,
         user=user,
         link=reset_link(issue_token(user, PURPOSE, ttl)),
         minutes=max(1, ttl // 60),

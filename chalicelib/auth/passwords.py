@@ -11,13 +11,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chalicelib.errors import PasswordPolicyError
+from chalicelib.i18n import N_
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
 # The policy in one sentence, shown beside every new-password field before anyone submits.
-RULES = (
-    f"At least {MIN_LENGTH} characters; not one of the most common passwords, "
-    "and not your username or email address."
+RULES = N_(
+    "At least %(count)d characters; not one of the most common passwords, "
+    "and not your username or email address.",
+    count=MIN_LENGTH,
 )
 
 # argon2-cffi's defaults are RFC 9106's low-memory argon2id profile.
@@ -85,13 +87,19 @@ def common_passwords() -> frozenset[str]:
 def check_policy(password: str, username: str = "", email: str = "") -> None:
     """Raise PasswordPolicyError with a readable message when `password` is not acceptable."""
     if len(password) < MIN_LENGTH:
-        raise PasswordPolicyError(f"Password must be at least {MIN_LENGTH} characters.", "password")
+        raise PasswordPolicyError(
+            N_("Password must be at least %(count)d characters.", count=MIN_LENGTH), "password"
+        )
     if len(password) > MAX_LENGTH:
-        raise PasswordPolicyError(f"Password must be at most {MAX_LENGTH} characters.", "password")
+        raise PasswordPolicyError(
+            N_("Password must be at most %(count)d characters.", count=MAX_LENGTH), "password"
+        )
     lowered = password.casefold()
     if lowered in {username.casefold(), email.casefold(), email.split("@")[0].casefold()} - {""}:
         raise PasswordPolicyError(
-            "Password must not be your username or email address.", "password"
+            N_("Password must not be your username or email address."), "password"
         )
     if lowered in common_passwords():
-        raise PasswordPolicyError("This password is too common; please choose another.", "password")
+        raise PasswordPolicyError(
+            N_("This password is too common; please choose another."), "password"
+        )

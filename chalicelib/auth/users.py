@@ -14,11 +14,13 @@ from email_validator import EmailNotValidError, validate_email
 
 from chalicelib.auth import passwords, tokens
 from chalicelib.errors import InvalidTokenError, ValidationError
+from chalicelib.i18n import DEFAULT_LOCALE, N_, supported
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
-USERNAME_RULE = "Usernames are 3 to 32 characters: letters, digits, '.', '_' and '-'."
+USERNAME_RULE = N_("Usernames are 3 to 32 characters: letters, digits, '.', '_' and '-'.")
 MAX_EMAIL_LENGTH = 254
+INVALID_ADDRESS = N_("Please enter a valid email address.")
 # Looked up when a guard names no user, so unknown and known users cost the same reads.
 NO_USER_ID = "none"
 
@@ -32,6 +34,7 @@ class User:
     email: str
     fingerprint: str
     email_verified: bool = False
+    locale: str = DEFAULT_LOCALE
 
     @classmethod
     def from_record(cls, record: UserRecord) -> User:
@@ -41,6 +44,7 @@ class User:
             email=record.email,
             fingerprint=account_fingerprint(record),
             email_verified=bool(record.email_verified),
+            locale=supported(record.locale) or DEFAULT_LOCALE,
         )
 
 
@@ -55,11 +59,11 @@ def account_fingerprint(record: UserRecord) -> str:
 def normalize_email(raw: str) -> str:
     """A validated, normalised address; refuses display names, CR/LF and odd syntax."""
     if not raw or len(raw) > MAX_EMAIL_LENGTH:
-        raise ValidationError("Please enter a valid email address.", "email")
+        raise ValidationError(INVALID_ADDRESS, "email")
     try:
         return validate_email(raw, check_deliverability=False, allow_display_name=False).normalized
     except EmailNotValidError:
-        raise ValidationError("Please enter a valid email address.", "email") from None
+        raise ValidationError(INVALID_ADDRESS, "email") from None
 
 
 def new_address(raw: str) -> str:
@@ -73,8 +77,10 @@ def new_address(raw: str) -> str:
     address = normalize_email(raw)
     if not address.rpartition("@")[0].isascii():
         raise ValidationError(
-            "The part before the @ must use ASCII letters, digits and punctuation only: "
-            "we cannot deliver mail to other characters there.",
+            N_(
+                "The part before the @ must use ASCII letters, digits and punctuation only: "
+                "we cannot deliver mail to other characters there."
+            ),
             "email",
         )
     return address

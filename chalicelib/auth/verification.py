@@ -7,7 +7,6 @@ and a change token dies once the account's address changes, whichever way.
 
 from __future__ import annotations
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -15,15 +14,16 @@ from chalicelib.auth import notifications, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import User, check_address_token, email_key, issue_token
 from chalicelib.errors import AddressTakenError, InvalidTokenError
+from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
-from chalicelib.models import Guard, UserRecord
+from chalicelib.models import Guard, UserRecord, transaction_connection
 from chalicelib.settings import get_settings
 
 PURPOSE = tokens.Purpose.VERIFY_EMAIL
-VERIFY_SUBJECT = "[Microblog] Confirm your email address"
+VERIFY_SUBJECT = N_("[Microblog] Confirm your email address")
 CONDITION_FAILED = "ConditionalCheckFailed"
-ADDRESS_TAKEN = (
+ADDRESS_TAKEN = N_(
     "That email address now belongs to another account, so your address was not changed."
 )
 
@@ -49,6 +49,7 @@ def send_link(user: User, address: str, message_id: str) -> str | None:
         "verify_email",
         recipient=address,
         message_id=message_id,
+        locale=user.locale,
         user=user,
         link=verify_link(token),
         hours=max(1, ttl // 3600),
@@ -94,9 +95,8 @@ def _mark_verified(record: UserRecord) -> User:
 
 def _switch_address(record: UserRecord, address: str) -> User:
     """Move both uniqueness guards and the address in one transaction; verified at once."""
-    connection = Connection(region=get_settings().region)
     try:
-        with TransactWrite(connection=connection) as transaction:
+        with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.delete(
                 Guard(email_key(record.email)), condition=Guard.user_id == record.user_id
             )

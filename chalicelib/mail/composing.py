@@ -20,6 +20,7 @@ import idna
 
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import PermanentDeliveryError, ValidationError
+from chalicelib.i18n import DEFAULT_LOCALE, translate
 from chalicelib.rendering import render
 from chalicelib.settings import get_settings
 
@@ -197,23 +198,38 @@ def queue_email(
 
 
 def compose_templated_email(
-    subject: str, template: str, recipient: str, message_id: str, **context: Any
+    subject: str,
+    template: str,
+    recipient: str,
+    message_id: str,
+    locale: str = DEFAULT_LOCALE,
+    **context: Any,
 ) -> QueuedEmail:
-    """Render `template`.txt and `template`.html with `context` into one email (not queued)."""
+    """Render `template`.txt and `template`.html with `context` into one email (not queued).
+
+    Subject and bodies are in `locale`, the recipient's stored language (`subject` is
+    marked with N_ where it is written).
+    """
+    subject = translate(locale, subject)
     return compose_email(
         subject=subject,
         sender=get_settings().mail_sender,
         recipients=[recipient],
-        text_body=render(f"email/{template}.txt", subject=subject, **context),
-        html_body=render(f"email/{template}.html", subject=subject, **context),
+        text_body=render(f"email/{template}.txt", locale, subject=subject, **context),
+        html_body=render(f"email/{template}.html", locale, subject=subject, **context),
         message_id=message_id,
     )
 
 
 def queue_templated_email(
-    subject: str, template: str, recipient: str, message_id: str, **context: Any
+    subject: str,
+    template: str,
+    recipient: str,
+    message_id: str,
+    locale: str = DEFAULT_LOCALE,
+    **context: Any,
 ) -> str:
     """Render `template`.txt and `template`.html with `context` and queue the email."""
-    email = compose_templated_email(subject, template, recipient, message_id, **context)
+    email = compose_templated_email(subject, template, recipient, message_id, locale, **context)
     sqs().send_message(QueueUrl=queue_url(), MessageBody=email.to_json())
     return email.id

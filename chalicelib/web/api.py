@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.auth import accounts, password_reset, tokens, verification
+from chalicelib.auth import accounts, password_reset, preferences, tokens, verification
 from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import AuthenticationError, InvalidTokenError
+from chalicelib.i18n import negotiate
 from chalicelib.settings import get_settings
 from chalicelib.web import openapi
 from chalicelib.web.http import (
@@ -40,6 +41,7 @@ def _user_json(user: User) -> dict[str, str | bool]:
         "username": user.username,
         "email": user.email,
         "email_verified": user.email_verified,
+        "locale": user.locale,
     }
 
 
@@ -63,6 +65,8 @@ def create_user() -> Response:
         string_field(data, "email"),
         string_field(data, "password"),
         client_key(_request()),
+        # The language of its emails: the one this request asks for, as a browser would.
+        locale=negotiate(_request().headers.get("accept-language", "")),
     )
     return json_response(_user_json(user), 201)
 
@@ -96,6 +100,14 @@ def _token_json(user: User) -> dict[str, str | int]:
 @api_errors
 def me() -> Response:
     return json_response(_user_json(_bearer_user()))
+
+
+@api.route("/api/users/me/locale", methods=["POST"], content_types=ANY_TYPE)
+@api_errors
+def choose_locale() -> Response:
+    data = parse_json(_request())
+    user = preferences.set_locale(_bearer_user(), string_field(data, "locale"))
+    return json_response(_user_json(user))
 
 
 @api.route("/api/users/me/password", methods=["POST"], content_types=ANY_TYPE)

@@ -6,7 +6,6 @@ import functools
 import hashlib
 import hmac
 import secrets
-from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from typing import Any
 
@@ -17,30 +16,38 @@ from chalicelib.auth import passwords, tokens
 from chalicelib.auth.keys import SigningKey, get_keyring
 from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import CsrfError, InvalidTokenError, PayloadTooLargeError, ValidationError
+from chalicelib.i18n import LANGUAGE_NAMES, N_, negotiate, supported, translate
 from chalicelib.settings import get_settings
 from chalicelib.web.assets import asset_name
 from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, parse_form, set_cookie
 
-SENT_TO_COOKIE = "sent_to"
-SENT_TO_KEY_LABEL = "reset-sent-to"
-MAX_SENT_TO = 254
 SESSION_COOKIE = "session"
 CSRF_COOKIE = "csrf"
 FLASH_COOKIE = "flash"
+LANG_COOKIE = "lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600
 
 # Flash cookies carry a code, never text, so nobody can plant words on our pages.
 FLASHES = {
-    "password_reset": "Your password has been reset.",
-    "invalid_link": "That password reset link is invalid or has expired. Please request a new one.",
-    "registered": "Congratulations, you are now a registered user! "
-    "Please check your email for a link that confirms your address.",
-    "email_confirmed": "Your email address is confirmed.",
-    "verification_sent": "If your address still needs confirming, a new link is on its way.",
-    "email_change_requested": "Check the new address for a link that confirms the change.",
-    "login_required": "Please log in to access this page.",
-    "logged_out": "You have been logged out.",
-    "password_changed": "Your password has been changed.",
+    "password_reset": N_("Your password has been reset."),
+    "invalid_link": N_(
+        "That password reset link is invalid or has expired. Please request a new one."
+    ),
+    "registered": N_(
+        "Congratulations, you are now a registered user! "
+        "Please check your email for a link that confirms your address."
+    ),
+    "email_confirmed": N_("Your email address is confirmed."),
+    "verification_sent": N_("If your address still needs confirming, a new link is on its way."),
+    "email_change_requested": N_("Check the new address for a link that confirms the change."),
+    "login_required": N_("Please log in to access this page."),
+    "logged_out": N_("You have been logged out."),
+    "password_changed": N_("Your password has been changed."),
 }
+FORM_EXPIRED = N_(
+    "This form has expired or did not come from this site. "
+    "Please go back, reload the page and try again."
+)
 
 
 CSRF_KEY_LABEL = "csrf"
@@ -53,10 +60,6 @@ def _csrf_digest(key: SigningKey, nonce: str, session: str) -> str:
     return hmac.new(key.derived(CSRF_KEY_LABEL), message, hashlib.sha256).hexdigest()
 
 
-def _sent_to_digest(key: SigningKey, payload: str) -> str:
-    return hmac.new(key.derived(SENT_TO_KEY_LABEL), payload.encode(), hashlib.sha256).hexdigest()
-
-
 class PageRequest:
     """Reads the cookies of one request once and collects the cookies to send back."""
 
@@ -66,6 +69,7 @@ class PageRequest:
         self.outgoing: list[str] = []
         self._user: User | None = None
         self._user_loaded = False
+        self._locale: str | None = None
 
     # -- session -------------------------------------------------------------
     def forget_session(self) -> PageRequest:
@@ -99,6 +103,33 @@ class PageRequest:
     def log_out(self) -> None:
         self.outgoing.append(set_cookie(SESSION_COOKIE, "", max_age=0))
 
+    # -- language --------------------------------------------------------------
+    @property
+    def locale(self) -> str:
+        """The page's language: the account's stored choice, else the one this browser
+        picked with the switcher, else the best match for Accept-Language."""
+        if self._locale is None:
+            user = self.user()
+            self._locale = (
+                (user.locale if user else None)
+                or supported(self.cookies.get(LANG_COOKIE))
+                or negotiate(self.request.headers.get("accept-language", ""))
+            )
+        return self._locale
+
+    def choose_locale(self, locale: str) -> None:
+        """Speak `locale` from this answer on, and remember it in this browser."""
+        self._locale = locale
+        self.outgoing.append(set_cookie(LANG_COOKIE, locale, max_age=LANG_COOKIE_AGE))
+
+    def here(self) -> str:
+        """This page's own path (tokens included), for the switcher to come back to."""
+        return self.request.path.format(**(self.request.uri_params or {}))
+
+    def say(self, text: str) -> str:
+        """`text` (marked with N_ where it was written) in the page's language."""
+        return translate(self.locale, text)
+
     # -- CSRF (signed double submit; no reliance on Referer) ----------------
     def csrf_token(self) -> str:
         nonce = self.cookies.get(CSRF_COOKIE, "")
@@ -122,29 +153,6 @@ class PageRequest:
             raise CsrfError("missing or forged CSRF token")
 
     # -- flash messages ------------------------------------------------------
-    # -- where a reset link went (the address as typed, signed, for one minute) ----
-    def remember_sent_to(self, address: str) -> None:
-        payload = urlsafe_b64encode(address[:MAX_SENT_TO].encode()).decode().rstrip("=")
-        signature = _sent_to_digest(get_keyring().current, payload)
-        self.outgoing.append(set_cookie(SENT_TO_COOKIE, f"{payload}.{signature}", max_age=60))
-
-    def pop_sent_to(self) -> str | None:
-        """The address the last reset request typed, if this browser's cookie is ours."""
-        payload, _, signature = self.cookies.get(SENT_TO_COOKIE, "").partition(".")
-        if not payload:
-            return None
-        self.outgoing.append(set_cookie(SENT_TO_COOKIE, "", max_age=0))
-        keyring = get_keyring()
-        if not any(
-            hmac.compare_digest(_sent_to_digest(key, payload), signature)
-            for key in keyring.accepted
-        ):
-            return None
-        try:
-            return urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-        except (ValueError, UnicodeDecodeError):
-            return None
-
     def flash(self, code: str) -> None:
         self.outgoing.append(set_cookie(FLASH_COOKIE, code, max_age=60))
 
@@ -168,19 +176,32 @@ class PageRequest:
         headers: dict[str, str] | None = None,
         **context: Any,
     ) -> Response:
+        say = self.say
+        for key in ("message", "error"):
+            if isinstance(context.get(key), str):
+                context[key] = say(context[key])
+        if context.get("errors"):
+            context["errors"] = {field: say(text) for field, text in context["errors"].items()}
+        flash = self._pop_flash()
         body = rendering.render(
             template,
-            title=title,
+            self.locale,
+            title=say(title) if title else None,
             url=self.url,
             static=lambda name: self.url(f"/static/{asset_name(name)}"),
-            password_rules=passwords.RULES,
+            # A page reached by an emailed link keeps its token out of the body: switching
+            # the language there goes home, and the link still opens the page again.
+            here=None if token_page else self.here(),
+            languages=LANGUAGE_NAMES,
+            password_rules=say(passwords.RULES),
             password_lengths={"minlength": passwords.MIN_LENGTH, "maxlength": passwords.MAX_LENGTH},
             current_user=self.user(),
             csrf_token=self.csrf_token(),
-            flash=self._pop_flash(),
+            flash=say(flash) if flash else None,
             **context,
         )
         sent: dict[str, Any] = {**(TOKEN_PAGE_HEADERS if token_page else PAGE_HEADERS)}
+        sent["Content-Language"] = self.locale
         sent.update(headers or {})
         if self.outgoing:
             sent["Set-Cookie"] = self.outgoing
@@ -216,8 +237,7 @@ def with_form(view: Callable[..., Response]) -> Callable[..., Response]:
             return page.page(
                 "error.html",
                 status=400,
-                message="This form has expired or did not come from this site. "
-                "Please go back, reload the page and try again.",
+                message=FORM_EXPIRED,
             )
         return view(page, form, *args, **kwargs)
 

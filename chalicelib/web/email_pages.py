@@ -11,14 +11,15 @@ from chalicelib.errors import (
     InvalidTokenError,
     ValidationError,
 )
+from chalicelib.i18n import N_
 from chalicelib.web.context import PageRequest, with_form
 from chalicelib.web.http import FORM_TYPE, token_failure
-from chalicelib.web.pages import any_visitor, logged_in_only
+from chalicelib.web.pages import NOT_CURRENT_PASSWORD, any_visitor, logged_in_only
 
 email_pages = Blueprint(__name__)
 
-CHANGE_TITLE = "Change Email Address"
-CONFIRM_TITLE = "Confirm Email Address"
+CHANGE_TITLE = N_("Change Email Address")
+CONFIRM_TITLE = N_("Confirm Email Address")
 
 
 def _dead_link(page: PageRequest, message: str, status: int = 400) -> Response:
@@ -82,7 +83,7 @@ def change_email(page: PageRequest, form: dict[str, str]) -> Response:
     try:
         accounts.request_email_change(user, form.get("password", ""), form.get("email", ""))
     except AuthenticationError:
-        errors = {"password": "That is not your current password."}
+        errors = {"password": NOT_CURRENT_PASSWORD}
         return page.page(
             "change_email.html", status=400, title=CHANGE_TITLE, form=form, errors=errors
         )

@@ -15,20 +15,26 @@ from typing import Any
 
 from chalice.app import Request, Response
 
+from chalicelib.i18n import N_
 from chalicelib.web.context import PageRequest
 from chalicelib.web.http import error_response
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # Chalice's error code -> (our code, what to tell the caller)
+SORRY = N_("Sorry")
+_UNKNOWN_ERROR = ("error", N_("The request could not be handled."))
 _CHALICE_ERRORS = {
-    "MethodNotAllowedError": ("method_not_allowed", "This address does not take that method."),
+    "MethodNotAllowedError": ("method_not_allowed", N_("This address does not take that method.")),
     "UnsupportedMediaType": (
         "unsupported_media_type",
-        "This address does not take that body type.",
+        N_("This address does not take that body type."),
     ),
-    "BadRequestError": ("invalid_request", "The request could not be read."),
-    "NotFoundError": ("not_found", "There is nothing at this address."),
-    "InternalServerError": ("server_error", "Something went wrong on our side; try again later."),
+    "BadRequestError": ("invalid_request", N_("The request could not be read.")),
+    "NotFoundError": ("not_found", N_("There is nothing at this address.")),
+    "InternalServerError": (
+        "server_error",
+        N_("Something went wrong on our side; try again later."),
+    ),
 }
 
 
@@ -59,7 +65,9 @@ def reshape(request: Request, get_response: Callable[[Request], Response]) -> Re
 
 def _ours(request: Request, response: Response, chalice_code: str) -> Response:
     status = response.status_code
-    code, words = _CHALICE_ERRORS.get(chalice_code, ("error", "The request could not be handled."))
+    code, words = _CHALICE_ERRORS.get(
+        chalice_code, ("error", N_("The request could not be handled."))
+    )
     kept: dict[str, Any] = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
     if request.path.startswith("/api/"):
         answer = error_response(status, code, words)
@@ -75,4 +83,6 @@ def _page(request: Request, status: int, words: str) -> Response:
     if status >= 500:  # whatever failed may fail again: no session lookup on this page
         page.forget_session()
         reference = request_id(request)
-    return page.page("error.html", status=status, title="Sorry", message=words, reference=reference)
+    return page.page(
+        "error.html", status=status, title=N_("Sorry"), message=words, reference=reference
+    )

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from chalicelib.auth import passwords
 from chalicelib.auth.users import new_address, normalize_username
 from chalicelib.errors import ValidationError
+from chalicelib.i18n import N_
 
 REMEMBER_ME_VALUES = frozenset({"y", "on", "true", "1"})
 
@@ -20,7 +21,7 @@ def require_repeat(
     Raises ValidationError on the second field.
     """
     if form.get(field, "") != form.get(repeat, ""):
-        raise ValidationError("Passwords must match.", repeat)
+        raise ValidationError(N_("Passwords must match."), repeat)
 
 
 def field_errors(checks: list[tuple[str, Callable[[], object]]]) -> dict[str, str]:

@@ -23,6 +23,7 @@ from chalicelib.errors import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
+from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.web.problems import PROBLEM_TYPE, problem
 
@@ -49,7 +50,7 @@ def raw_body(request: Request) -> bytes:
     if isinstance(body, str):
         body = body.encode()
     if len(body) > get_settings().max_body_bytes:
-        raise PayloadTooLargeError("Request body is too large.")
+        raise PayloadTooLargeError(N_("Request body is too large."))
     return body
 
 
@@ -67,7 +68,7 @@ def parse_form(request: Request) -> dict[str, str]:
             errors="strict",
         )
     except (UnicodeDecodeError, ValueError):
-        raise ValidationError("The form could not be read.") from None
+        raise ValidationError(N_("The form could not be read.")) from None
     return {name: values[0] for name, values in fields.items()}
 
 
@@ -169,10 +170,10 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 # What a person is told when a token of each purpose fails.
 TOKEN_FAILURES = {
-    Purpose.RESET_PASSWORD.value: "The reset link is invalid or has expired.",
-    Purpose.VERIFY_EMAIL.value: "The confirmation link is invalid, used or has expired.",
+    Purpose.RESET_PASSWORD.value: N_("The reset link is invalid or has expired."),
+    Purpose.VERIFY_EMAIL.value: N_("The confirmation link is invalid, used or has expired."),
 }
-TOKEN_FAILURE = "The token is invalid or has expired."  # noqa: S105 (words, not a secret)
+TOKEN_FAILURE = N_("The token is invalid or has expired.")
 
 
 def token_failure(exc: InvalidTokenError) -> str:

@@ -11,6 +11,7 @@ import functools
 from typing import Any
 
 from chalicelib.auth import passwords
+from chalicelib.i18n import LOCALES
 from chalicelib.web.problems import PROBLEM_TYPE
 
 JSON = "application/json"
@@ -59,7 +60,7 @@ def _paths() -> dict[str, Any]:
         "/api/openapi.json": {"get": _operation("This document", {"200": _answer("OpenAPI")})},
         "/api/users": {
             "post": _operation(
-                "Register",
+                "Register (emails in the language Accept-Language asks for)",
                 {
                     "201": _answer("Created", "User"),
                     "409": _answer("Username or email address taken", "Problem"),
@@ -92,6 +93,14 @@ def _paths() -> dict[str, Any]:
                 "The logged-in user",
                 {"200": _answer("The user", "User"), **UNAUTHORIZED},
                 security=BEARER,
+            )
+        },
+        "/api/users/me/locale": {
+            "post": _operation(
+                "Choose the language of the account's pages and emails",
+                {"200": _answer("The user", "User"), **UNAUTHORIZED, **ERRORS},
+                security=BEARER,
+                requestBody=_body(_object(["locale"], locale=STRING)),
             )
         },
         "/api/users/me/password": {
@@ -169,11 +178,12 @@ def _schemas() -> dict[str, Any]:
         "Health": _object(["status"], status=STRING),
         "Message": _object(["message"], message=STRING),
         "User": _object(
-            ["id", "username", "email", "email_verified"],
+            ["id", "username", "email", "email_verified", "locale"],
             id=STRING,
             username=STRING,
             email=STRING,
             email_verified={"type": "boolean"},
+            locale={"enum": list(LOCALES), "description": "language of pages and emails"},
         ),
         "Confirmed": _object(["message", "user"], message=STRING, user=_ref("User")),
         "Token": _object(

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.auth import accounts
+from chalicelib.auth import accounts, preferences
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
     RateLimitedError,
     ValidationError,
 )
+from chalicelib.i18n import N_
 from chalicelib.web.assets import CACHE_FOREVER, asset
 from chalicelib.web.context import PageRequest, with_form
 from chalicelib.web.forms import REMEMBER_ME_VALUES, new_password_errors, registration_errors
 from chalicelib.web.http import FORM_TYPE, client_key
 
 pages = Blueprint(__name__)
+
+# Where the language switcher may send a browser back to: one of our own paths.
+LOCAL_PATH = re.compile(r"/(?!/)[A-Za-z0-9._~%/-]{0,1000}")
+
+HOME_TITLE = N_("Home")
+SIGN_IN_TITLE = N_("Sign In")
+REGISTER_TITLE = N_("Register")
+CHANGE_PASSWORD_TITLE = N_("Change Password")
+NOT_CURRENT_PASSWORD = N_("That is not your current password.")
 
 
 def _page() -> PageRequest:
@@ -68,13 +79,13 @@ def logged_in_only(view: Callable[..., Response]) -> Callable[..., Response]:
 @pages.route("/", methods=["GET"])
 @logged_in_only
 def index(page: PageRequest) -> Response:
-    return page.page("index.html", title="Home")
+    return page.page("index.html", title=HOME_TITLE)
 
 
 @pages.route("/login", methods=["GET"])
 @anonymous_only
 def login_form(page: PageRequest) -> Response:
-    return page.page("login.html", title="Sign In", form={}, error=None)
+    return page.page("login.html", title=SIGN_IN_TITLE, form={}, error=None)
 
 
 @pages.route("/login", methods=["POST"], content_types=[FORM_TYPE])
@@ -89,9 +100,9 @@ def login(page: PageRequest, form: dict[str, str]) -> Response:
         return page.page(
             "login.html",
             status=401,
-            title="Sign In",
+            title=SIGN_IN_TITLE,
             form=form,
-            error="Invalid username or password",
+            error=accounts.LOGIN_FAILED,
         )
     page.log_in(user, remember=form.get("remember_me", "") in REMEMBER_ME_VALUES)
     return page.redirect("/")
@@ -100,7 +111,7 @@ def login(page: PageRequest, form: dict[str, str]) -> Response:
 @pages.route("/logout", methods=["GET"])
 def logout_form() -> Response:
     """A confirmation form only: a link or image on another site must not log anyone out."""
-    return _page().page("logout.html", title="Log out")
+    return _page().page("logout.html", title=N_("Log out"))
 
 
 @pages.route("/logout", methods=["POST"], content_types=[FORM_TYPE])
@@ -117,7 +128,7 @@ def _logout(page: PageRequest, form: dict[str, str]) -> Response:
 @pages.route("/register", methods=["GET"])
 @anonymous_only
 def register_form(page: PageRequest) -> Response:
-    return page.page("register.html", title="Register", form={}, errors={})
+    return page.page("register.html", title=REGISTER_TITLE, form={}, errors={})
 
 
 @pages.route("/register", methods=["POST"], content_types=[FORM_TYPE])
@@ -126,27 +137,32 @@ def register_form(page: PageRequest) -> Response:
 def register(page: PageRequest, form: dict[str, str]) -> Response:
     errors = registration_errors(form)
     if errors:
-        return page.page("register.html", status=400, title="Register", form=form, errors=errors)
+        return page.page(
+            "register.html", status=400, title=REGISTER_TITLE, form=form, errors=errors
+        )
     try:
         accounts.register(
             form.get("username", ""),
             form.get("email", ""),
             form.get("password", ""),
             client_key(page.request),
+            locale=page.locale,
         )
     except RateLimitedError as exc:
         retry = {"Retry-After": str(exc.retry_after)}
         return page.page("error.html", status=429, headers=retry, message=exc.message)
     except (ValidationError, ConflictError) as exc:
         errors = {exc.field or "username": exc.message}
-        return page.page("register.html", status=400, title="Register", form=form, errors=errors)
+        return page.page(
+            "register.html", status=400, title=REGISTER_TITLE, form=form, errors=errors
+        )
     return page.redirect("/login", flash="registered")
 
 
 @pages.route("/change_password", methods=["GET"])
 @logged_in_only
 def change_password_form(page: PageRequest) -> Response:
-    return page.page("change_password.html", title="Change Password", errors={})
+    return page.page("change_password.html", title=CHANGE_PASSWORD_TITLE, errors={})
 
 
 @pages.route("/change_password", methods=["POST"], content_types=[FORM_TYPE])
@@ -157,20 +173,46 @@ def change_password(page: PageRequest, form: dict[str, str]) -> Response:
     assert user is not None
     errors = new_password_errors(form, user.username, user.email)
     if errors:
-        return page.page("change_password.html", status=400, title="Change Password", errors=errors)
+        return page.page(
+            "change_password.html", status=400, title=CHANGE_PASSWORD_TITLE, errors=errors
+        )
     try:
         user = accounts.change_password(
             user, form.get("current_password", ""), form.get("password", "")
         )
     except AuthenticationError:
-        errors = {"current_password": "That is not your current password."}
-        return page.page("change_password.html", status=400, title="Change Password", errors=errors)
+        errors = {"current_password": NOT_CURRENT_PASSWORD}
+        return page.page(
+            "change_password.html", status=400, title=CHANGE_PASSWORD_TITLE, errors=errors
+        )
     except ValidationError as exc:
         errors = {exc.field or "password": exc.message}
-        return page.page("change_password.html", status=400, title="Change Password", errors=errors)
+        return page.page(
+            "change_password.html", status=400, title=CHANGE_PASSWORD_TITLE, errors=errors
+        )
     # Every older session is void now; this browser gets a fresh one.
     page.log_in(user, remember=False)
     return page.redirect("/", flash="password_changed")
+
+
+@pages.route("/language", methods=["POST"], content_types=[FORM_TYPE])
+@any_visitor
+@with_form
+def choose_language(page: PageRequest, form: dict[str, str]) -> Response:
+    """The switcher: this browser remembers the choice; an account stores it for its emails.
+
+    Back to the page it was made on (a path of ours, under the configured base URL).
+    """
+    try:
+        locale = preferences.offered_locale(form.get("locale", ""))
+    except ValidationError as exc:
+        return page.page("error.html", status=400, message=exc.message)
+    user = page.user()
+    if user is not None:
+        preferences.set_locale(user, locale)
+    page.choose_locale(locale)
+    back = form.get("next", "")
+    return page.redirect(back if LOCAL_PATH.fullmatch(back) else "/")
 
 
 @pages.route("/static/{name}", methods=["GET"])

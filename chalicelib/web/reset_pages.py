@@ -2,19 +2,56 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+
 from chalice.app import Blueprint, Response
 
 from chalicelib.auth import password_reset
+from chalicelib.auth.keys import SigningKey, get_keyring
 from chalicelib.errors import InvalidTokenError, ValidationError
+from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.web.context import PageRequest, with_form
 from chalicelib.web.forms import new_password_errors
-from chalicelib.web.http import FORM_TYPE, client_key
+from chalicelib.web.http import FORM_TYPE, client_key, set_cookie
 from chalicelib.web.pages import anonymous_only
 
 reset_pages = Blueprint(__name__)
 
-TITLE = "Reset Password"
+TITLE = N_("Reset Password")
+SENT_TO_COOKIE = "sent_to"
+SENT_TO_KEY_LABEL = "reset-sent-to"
+MAX_SENT_TO = 254
+
+
+def _sent_to_digest(key: SigningKey, payload: str) -> str:
+    return hmac.new(key.derived(SENT_TO_KEY_LABEL), payload.encode(), hashlib.sha256).hexdigest()
+
+
+def remember_sent_to(page: PageRequest, address: str) -> None:
+    """Where the link went, as typed: signed, in this browser, for one minute."""
+    payload = urlsafe_b64encode(address[:MAX_SENT_TO].encode()).decode().rstrip("=")
+    signature = _sent_to_digest(get_keyring().current, payload)
+    page.outgoing.append(set_cookie(SENT_TO_COOKIE, f"{payload}.{signature}", max_age=60))
+
+
+def pop_sent_to(page: PageRequest) -> str | None:
+    """The address the last reset request typed, if this browser's cookie is ours."""
+    payload, _, signature = page.cookies.get(SENT_TO_COOKIE, "").partition(".")
+    if not payload:
+        return None
+    page.outgoing.append(set_cookie(SENT_TO_COOKIE, "", max_age=0))
+    if not any(
+        hmac.compare_digest(_sent_to_digest(key, payload), signature)
+        for key in get_keyring().accepted
+    ):
+        return None
+    try:
+        return urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 @reset_pages.route("/reset_password_request", methods=["GET"])
@@ -35,7 +72,7 @@ def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
             "reset_password_request.html", status=400, title=TITLE, form=form, error=exc.message
         )
     # Known or unknown, capped or not: the same redirect to the same page.
-    page.remember_sent_to(address)
+    remember_sent_to(page, address)
     return page.redirect("/reset_password_request/sent")
 
 
@@ -50,8 +87,8 @@ def reset_link_sent(page: PageRequest) -> Response:
     settings = get_settings()
     return page.page(
         "reset_sent.html",
-        title="Check Your Email",
-        address=page.pop_sent_to(),
+        title=N_("Check Your Email"),
+        address=pop_sent_to(page),
         minutes=max(1, settings.reset_token_ttl // 60),
         per_hour=settings.reset_emails_per_hour,
     )

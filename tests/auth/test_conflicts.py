@@ -12,6 +12,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from chalice.test import Client
 
+from chalicelib import models
 from chalicelib.auth import accounts, users
 from chalicelib.errors import ConflictError, StaleWriteError
 from chalicelib.models import UserRecord
@@ -53,7 +54,7 @@ def _register_conflicts(times: int) -> Conflicts:
 
 
 def test_registration_retries_a_transaction_conflict(client: Client) -> None:
-    connection = accounts.transaction_connection()
+    connection = models.transaction_connection()
     with conflicts(connection.client, "TransactWriteItems", _register_conflicts(2)) as injected:
         body = {"username": "racer", "email": "racer@example.com", "password": PASSWORD}
         response = post_json(client, "/api/users", body)
@@ -63,7 +64,7 @@ def test_registration_retries_a_transaction_conflict(client: Client) -> None:
 
 
 def test_registration_that_keeps_conflicting_answers_as_the_loser(client: Client) -> None:
-    connection = accounts.transaction_connection()
+    connection = models.transaction_connection()
     with conflicts(connection.client, "TransactWriteItems", _register_conflicts(99)) as injected:
         body = {"username": "racer", "email": "racer@example.com", "password": PASSWORD}
         response = post_json(client, "/api/users", body)

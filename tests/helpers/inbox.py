@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 from dataclasses import dataclass
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -51,6 +52,11 @@ def settle_mail() -> None:
     """Deliver what is queued (e.g. registration's verification email), then forget it."""
     drain_queue()
     clear_sent_mail()
+
+
+def subject_of(mail: SentMail) -> str:
+    """The subject as a reader sees it (RFC 2047 encoded words decoded)."""
+    return str(make_header(decode_header(str(mail.message["Subject"]))))
 
 
 def with_subject(word: str) -> list[SentMail]:

@@ -25,9 +25,11 @@ def post_json(client: Client, path: str, body: Any, **headers: str) -> Any:
     )
 
 
-def post_form(client: Client, path: str, fields: dict[str, str], cookie: str = "") -> Any:
+def post_form(
+    client: Client, path: str, fields: dict[str, str], cookie: str = "", **extra: str
+) -> Any:
     """POST an urlencoded HTML form through the Chalice test client."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **extra}
     if cookie:
         headers["Cookie"] = cookie
     return client.http.post(path, body=urlencode(fields), headers=headers)
@@ -47,9 +49,11 @@ def cookie_header(jar: dict[str, str]) -> str:
 class Browser:
     """A tiny cookie-keeping browser over the Chalice test client."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, accept_language: str = "") -> None:
         self.client = client
         self.jar: dict[str, str] = {}
+        # Sent with every request, as a browser set to that language would.
+        self.sent = {"Accept-Language": accept_language} if accept_language else {}
 
     def _keep(self, response: Any) -> Any:
         self.jar.update(cookies_from(response))
@@ -57,14 +61,18 @@ class Browser:
         return response
 
     def get(self, path: str, **headers: str) -> Any:
-        headers = {"Cookie": cookie_header(self.jar), **headers} if self.jar else headers
+        headers = {**self.sent, **headers}
+        if self.jar:
+            headers["Cookie"] = cookie_header(self.jar)
         return self._keep(self.client.http.get(path, headers=headers))
 
     def submit(self, path: str, fields: dict[str, str], csrf: bool = True) -> Any:
         """GET the form page for its CSRF token, then POST `fields` like a browser would."""
         if csrf and "csrf_token" not in fields:
             fields = {**fields, "csrf_token": csrf_from(self.get(path).body.decode())}
-        return self._keep(post_form(self.client, path, fields, cookie_header(self.jar)))
+        return self._keep(
+            post_form(self.client, path, fields, cookie_header(self.jar), **self.sent)
+        )
 
     def follow(self, response: Any) -> Any:
         assert response.status_code in (302, 303), response.status_code

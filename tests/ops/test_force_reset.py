@@ -15,7 +15,7 @@ from ops import force_reset
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import reset_token_from, run_worker, sent_mail
 from tests.helpers.mailkit import SesFaults, dlq_bodies, drain, queue_depth, ses_faults
-from tests.helpers.web import post_json
+from tests.helpers.web import Browser, csrf_from, post_json
 
 USERS = 200
 
@@ -73,6 +73,23 @@ def test_the_old_password_no_longer_logs_in_and_the_link_sets_a_new_one(
     assert post_json(client, "/api/password-reset/confirm", body).status_code == 200
     login["password"] = NEW_PASSWORD
     assert post_json(client, "/api/tokens", login).status_code == 200
+
+
+def test_a_reset_accounts_login_says_to_check_the_email_like_an_unknown_one(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    force_reset.force_reset()
+    answers = {}
+    for username in ("susan", "ghost"):
+        browser = Browser(client)
+        page = browser.submit("/login", {"username": username, "password": PASSWORD})
+        body = page.body.decode()
+        shown = body.replace(csrf_from(body), "CSRF").replace(f'value="{username}"', "NAME")
+        answers[username] = (page.status_code, shown)
+        api = post_json(client, "/api/tokens", {"username": username, "password": PASSWORD})
+        assert "check your email for the link" in api.json_body["detail"]
+    assert answers["susan"] == answers["ghost"]
+    assert "check your email for the link" in answers["susan"][1]
 
 
 def test_it_runs_only_with_yes_or_a_typed_yes() -> None:

@@ -23,7 +23,7 @@ def test_health(client: Client) -> None:
 
 
 def test_register_returns_the_public_user(client: Client, susan: dict[str, Any]) -> None:
-    assert set(susan) == {"id", "username", "email", "email_verified"}
+    assert set(susan) == {"id", "username", "email", "email_verified", "locale"}
     assert susan["email_verified"] is False
     assert susan["username"] == "susan"
     assert susan["email"] == "Susan@example.com"  # domain normalised, local part kept

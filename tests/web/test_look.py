@@ -129,6 +129,22 @@ STATES: dict[str, Callable[[Page], None]] = {
             "Change Password",
         ),
     ),
+    # In Spanish, chosen with the switcher at the foot of every page (longer words, same fit).
+    "es-login": lambda tab: (
+        tab.goto("/login"),
+        tab.get_by_role("button", name="Español").click(),
+        tab.get_by_role("heading", name="Iniciar sesión").wait_for(),
+    ),
+    "es-register-errors": lambda tab: (
+        tab.goto("/register"),
+        tab.get_by_role("button", name="Español").click(),
+        fill(
+            tab,
+            {"username": "x!", "email": "x@example.com", "password": "a" * 8, "password2": "b"},
+            "Registrarse",
+        ),
+        tab.get_by_text("Las contraseñas deben coincidir.").wait_for(),
+    ),
 }
 
 
