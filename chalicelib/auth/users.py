@@ -10,8 +10,6 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 from chalicelib.auth import passwords, tokens
 from chalicelib.errors import InvalidTokenError, ValidationError
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
@@ -56,6 +54,8 @@ def normalize_email(raw: str) -> str:
     """A validated, normalised address; refuses display names, CR/LF and odd syntax."""
     if not raw or len(raw) > MAX_EMAIL_LENGTH:
         raise ValidationError("Please enter a valid email address.", "email")
+    from email_validator import EmailNotValidError, validate_email  # when first needed
+
     try:
         return validate_email(raw, check_deliverability=False, allow_display_name=False).normalized
     except EmailNotValidError:
