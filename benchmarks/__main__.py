@@ -58,8 +58,8 @@ def main() -> int:
         provision(get_settings())
         with Client(app_module.app) as client:
             sections.routes(table, client)
-            measured = sections.worker_latency(table, client)
-            cost_section.cost(table, client, measured)
+            sections.worker_latency(table, client)
+            cost_section.cost(table, client)
     startup.cold_import(table)
     table.print()
     return 0
