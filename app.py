@@ -12,7 +12,6 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response, SNSEvent, SQSEvent
 
-from chalicelib import worker
 from chalicelib.mail import suppression
 from chalicelib.settings import resource_names
 from chalicelib.web import fallbacks
@@ -55,6 +54,8 @@ def own_shapes(event: Request, get_response: Callable[[Request], Response]) -> R
 @app.on_sqs_message(queue=names.queue, batch_size=10)
 def mail_worker(event: SQSEvent) -> dict[str, Any]:
     """Send queued emails; report only the failed records back to SQS."""
+    from chalicelib import worker  # here, so the API's cold start skips the batch machinery
+
     return worker.handle_batch(event.to_dict())
 
 

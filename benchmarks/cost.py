@@ -1,9 +1,15 @@
 """Dollars per operation from measured AWS calls and Lambda durations, and a price table.
 
-The price table is data (benchmarks/prices.json, with its date and source). Lambda time is
-billed per GB-second at the function's configured memory (.chalice/config.json); Lambda
-gives a function CPU in proportion to memory (a full vCPU at 1,769 MB), so a duration
-measured here on a full core is stretched by 1769/memory below that.
+The price table is data (benchmarks/prices.json, with its date and sources). Lambda time is
+billed per GB-second at the function's configured memory (.chalice/config.json). Lambda
+gives a function CPU in proportion to memory (a full vCPU at 1,769 MB), so the CPU time an
+operation takes here (every thread's: argon2id's four lanes run on both cores of this
+machine, so wall time would undercount it) is stretched by 1769/memory below that; time
+spent waiting on AWS (the latency model's figure per call) is not stretched.
+
+What follows for argon2id: CPU-bound work costs the same GB-seconds at any memory up to
+1,769 MB (half the memory, twice the time) and no less above it, so memory only prices the
+waiting; 1,024 MB keeps a login's argon2id near a quarter of a second.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from benchmarks.latency import DELAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_VCPU_MB = 1769
@@ -40,11 +48,16 @@ class Operation:
     calls: tuple[tuple[str, int], ...]
 
 
-def gb_seconds(function: str, measured_seconds: float) -> float:
-    """Billed GB-seconds of `measured_seconds` on a full core, at the function's memory."""
+def gb_seconds(function: str, cpu_seconds: float, wait_seconds: float = 0.0) -> float:
+    """Billed GB-seconds at the function's memory: CPU time at its share of a vCPU, plus waits."""
     memory = memory_mb(function)
-    stretched = measured_seconds * max(1.0, FULL_VCPU_MB / memory)
-    return stretched * memory / 1024
+    duration = cpu_seconds * max(1.0, FULL_VCPU_MB / memory) + wait_seconds
+    return duration * memory / 1024
+
+
+def wait_seconds(calls: Iterable[tuple[str, int]]) -> float:
+    """Time spent waiting on AWS for these calls, one after another (the latency model)."""
+    return sum(DELAYS.get(name.split(".", 1)[0], 0.0) for name, _units in calls)
 
 
 def call_dollars(calls: Iterable[tuple[str, int]], table: dict[str, Any]) -> dict[str, float]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.i18n import DEFAULT_LOCALE, supported, translations
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 
 @functools.cache
@@ -15,8 +16,11 @@ def environment(locale: str = DEFAULT_LOCALE) -> Environment:
     """One template environment per language, built on first use.
 
     Each has its catalog installed (Jinja's i18n extension, new-style gettext), so renders in
-    different languages never share translation state, even on concurrent threads.
+    different languages never share translation state, even on concurrent threads. Jinja2 is
+    imported here, not at module import: a cold start that renders nothing never pays for it.
     """
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         extensions=["jinja2.ext.i18n"],
         loader=PackageLoader("chalicelib", "templates"),

@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
-
 from chalicelib.env import env_int as _int
 from chalicelib.errors import ConfigError
 from chalicelib.mail_settings import MailSettings, mail_settings
@@ -100,6 +98,8 @@ def _base_url(raw: str, development: bool) -> str:
 
 
 def _admins(raw: str) -> tuple[str, ...]:
+    from email_validator import EmailNotValidError, validate_email  # on first read, not import
+
     admins = []
     for item in raw.split(","):
         if not item.strip():

@@ -6,12 +6,13 @@ import functools
 import hashlib
 from base64 import urlsafe_b64encode
 from importlib import resources
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from chalicelib.errors import PasswordPolicyError
 from chalicelib.i18n import N_
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
@@ -22,13 +23,18 @@ RULES = N_(
     count=MIN_LENGTH,
 )
 
-# argon2-cffi's defaults are RFC 9106's low-memory argon2id profile.
-_hasher = PasswordHasher()
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """argon2-cffi's defaults, RFC 9106's low-memory argon2id profile (imported on first use)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash with a fresh salt."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 # A password hash no password matches: the breach response (ops/force_reset.py) stores
@@ -50,15 +56,17 @@ def verify_password(password_hash: str, password: str) -> bool:
     if password_hash.startswith(UNUSABLE_PREFIX):
         verify_password(DUMMY_HASH, password)
         return False
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
     """True when the hash was made with weaker parameters than today's."""
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 # Verified against when the user is unknown, so both paths cost one argon2 verification.

@@ -10,8 +10,6 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 from chalicelib.auth import passwords, tokens
 from chalicelib.errors import InvalidTokenError, ValidationError
 from chalicelib.i18n import DEFAULT_LOCALE, N_, supported
@@ -60,6 +58,8 @@ def normalize_email(raw: str) -> str:
     """A validated, normalised address; refuses display names, CR/LF and odd syntax."""
     if not raw or len(raw) > MAX_EMAIL_LENGTH:
         raise ValidationError(INVALID_ADDRESS, "email")
+    from email_validator import EmailNotValidError, validate_email  # when first needed
+
     try:
         return validate_email(raw, check_deliverability=False, allow_display_name=False).normalized
     except EmailNotValidError:
