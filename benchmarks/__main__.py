@@ -40,7 +40,7 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 import app as app_module  # noqa: E402
-from benchmarks import sections, startup  # noqa: E402
+from benchmarks import delivery, sections, startup  # noqa: E402
 from benchmarks.table import Table  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from ops.provision import provision  # noqa: E402
@@ -58,7 +58,7 @@ def main() -> int:
         provision(get_settings())
         with Client(app_module.app) as client:
             sections.routes(table, client)
-            measured = sections.worker_latency(table, client)
+            measured = delivery.worker_latency(table, client)
             sections.cost(table, client, measured)
     startup.cold_import(table)
     table.print()
