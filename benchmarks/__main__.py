@@ -40,7 +40,7 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 import app as app_module  # noqa: E402
-from benchmarks import delivery, sections, startup  # noqa: E402
+from benchmarks import delivery, inbox, sections, startup  # noqa: E402
 from benchmarks.table import Table  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from ops.provision import provision  # noqa: E402
@@ -60,6 +60,7 @@ def main() -> int:
             sections.routes(table, client)
             measured = delivery.worker_latency(table, client)
             sections.cost(table, client, measured)
+    inbox.request_to_inbox(table)
     startup.cold_import(table)
     table.print()
     return 0
