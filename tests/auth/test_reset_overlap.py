@@ -21,7 +21,7 @@ def email_id(job_id: str) -> str:
 
 def test_the_claim_goes_out_while_the_account_is_read(susan: dict[str, Any]) -> None:
     run_worker(sqs_event(sqs_record(JOB, "warm-up")))  # each model's client, made once
-    with held(0.05) as calls:
+    with held(0.2) as calls:
         assert run_worker(sqs_event(sqs_record(JOB, "job-1"))) == {"batchItemFailures": []}
     assert calls.overlap("dynamodb.UpdateItem", "dynamodb.GetItem")
     assert len(sent_mail()) == 2

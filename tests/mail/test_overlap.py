@@ -38,7 +38,7 @@ class ThreadNoting:
 
 def test_an_emails_claim_goes_out_while_its_suppression_entry_is_read() -> None:
     delivery.deliver(an_email("warm-up"))  # each model's client, made once
-    with held(0.05) as calls:
+    with held(0.2) as calls:
         assert delivery.deliver(an_email("overlap-1")) is Outcome.SENT
     assert calls.overlap("dynamodb.UpdateItem", "dynamodb.BatchGetItem")
     assert len(sent_mail()) == 2
