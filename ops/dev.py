@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -126,13 +125,7 @@ class Stack:
         from ops.devlog import use_console_format
 
         use_console_format()
-        sqs, queue_url = aws.sqs(), aws.queue_url()
-
-        def handler(event: dict[str, Any], context: Any) -> Any:
-            try:
-                return app.mail_worker(event, context)
-            finally:
-                self.mail_sent.set()  # the outbox looks at once, while the poller deletes
+        sqs, queue_url, handler = aws.sqs(), aws.queue_url(), app.mail_worker
 
         def loop() -> None:
             while not self.stop.is_set():
@@ -146,6 +139,8 @@ class Stack:
                     log.warning("queue poller: %s; retrying in 1 s", exc)
                     self.stop.wait(1)
                     continue
+                if received:
+                    self.mail_sent.set()  # the outbox looks at once: no polling delay
                 if failed:
                     log.warning(
                         "mail worker: %d of %d messages failed (retried later)", failed, received
