@@ -40,7 +40,7 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 import app as app_module  # noqa: E402
-from benchmarks import cost_section, sections, startup  # noqa: E402
+from benchmarks import cost_section, delivery, inbox, sections, startup  # noqa: E402
 from benchmarks.table import Table  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
 from ops.provision import provision  # noqa: E402
@@ -58,8 +58,9 @@ def main() -> int:
         provision(get_settings())
         with Client(app_module.app) as client:
             sections.routes(table, client)
-            sections.worker_latency(table, client)
+            delivery.worker_latency(table, client)
             cost_section.cost(table, client)
+    inbox.request_to_inbox(table)
     startup.cold_import(table)
     table.print()
     return 0

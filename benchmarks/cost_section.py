@@ -10,7 +10,7 @@ from chalice.test import Client
 
 from benchmarks import cost as costs
 from benchmarks.latency import LATENCY
-from benchmarks.sections import PASSWORD, _job, _post, drain_queue
+from benchmarks.sections import PASSWORD, drain_queue, job_record, post
 from benchmarks.table import Table
 from chalicelib import worker
 
@@ -45,13 +45,13 @@ def cost(table: Table, client: Client) -> None:
     login = {"username": "susan", "password": PASSWORD}
 
     def request() -> object:
-        return _post(client, "/api/password-reset", {"email": "susan@example.com"})
+        return post(client, "/api/password-reset", {"email": "susan@example.com"})
 
     def job() -> object:
-        return worker.handle_batch({"Records": [_job("susan@example.com")]})
+        return worker.handle_batch({"Records": [job_record("susan@example.com")]})
 
     def log_in() -> object:
-        return _post(client, "/api/tokens", login)
+        return post(client, "/api/tokens", login)
 
     request_calls, job_calls, login_calls = _calls(request), _calls(job), _calls(log_in)
     request_cpu, job_cpu, login_cpu = cpu_seconds(request), cpu_seconds(job), cpu_seconds(log_in)

@@ -29,23 +29,50 @@ def _units(operation: str, params: dict[str, Any]) -> int:
 
 
 class LatencyModel:
-    """Sleeps per AWS call while enabled; records every call (name, billing units) meanwhile."""
+    """Sleeps per AWS call while enabled; records every call (name, billing units) meanwhile.
+
+    While recording with the model on, `spans` notes when each modelled wait began and how
+    long it was, so that calls made side by side can be told from calls made one after another.
+    """
 
     def __init__(self) -> None:
         self.enabled = False
         self.recording = False
         self.calls: list[tuple[str, int]] = []
+        self.spans: list[tuple[float, float]] = []
 
     def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         service = model.service_model.service_name
         if self.recording:
             self.calls.append((f"{service}.{model.name}", _units(model.name, params)))
         if self.enabled:
-            time.sleep(DELAYS.get(service, 0.0))
+            delay = DELAYS.get(service, 0.0)
+            if self.recording:
+                self.spans.append((time.perf_counter(), delay))
+            time.sleep(delay)
 
     def record(self) -> list[tuple[str, int]]:
-        self.calls, self.recording = [], True
+        self.calls, self.spans, self.recording = [], [], True
         return self.calls
+
+
+def critical_path(spans: list[tuple[float, float]]) -> float:
+    """Modelled seconds along the longest chain of calls each made after the last one ended.
+
+    Calls in flight at the same time (a claim beside a read) count once, by the longer;
+    calls made one after another add up. Only the model's figures are summed, never the
+    emulator's own time between calls.
+    """
+    longest: list[float] = []
+    ordered = sorted(spans)
+    for start, delay in ordered:
+        before = [
+            chain
+            for (other, other_delay), chain in zip(ordered, longest, strict=False)
+            if other + other_delay <= start
+        ]
+        longest.append(delay + max(before, default=0.0))
+    return max(longest, default=0.0)
 
 
 LATENCY = LatencyModel()

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice.test import Client
 
-from benchmarks.latency import DELAYS, LATENCY, SES_SECONDS
 from benchmarks.table import Table
-from chalicelib import aws, worker
-from chalicelib.mail.composing import QueuedEmail
+from chalicelib import aws
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import DeleteMessageBatchRequestEntryTypeDef
@@ -56,11 +53,11 @@ def drain_queue() -> None:
         sqs.delete_message_batch(QueueUrl=url, Entries=entries)
 
 
-def _post(client: Client, path: str, body: dict[str, str], **headers: str) -> Any:
+def post(client: Client, path: str, body: dict[str, str], **headers: str) -> Any:
     return client.http.post(path, body=json.dumps(body), headers={**JSON, **headers})
 
 
-def _job(email: str) -> dict[str, Any]:
+def job_record(email: str) -> dict[str, Any]:
     message_id = f"bench-{next(_ids)}"
     return {
         "messageId": message_id,
@@ -86,13 +83,13 @@ def _reset_token(client: Client) -> str:
 
 def routes(table: Table, client: Client) -> None:
     table.section("routes through the Chalice test client on moto (argon2id included)")
-    _post(
+    post(
         client,
         "/api/users",
         {"username": "susan", "email": "susan@example.com", "password": PASSWORD},
     )
     login = {"username": "susan", "password": PASSWORD}
-    bearer = "Bearer " + _post(client, "/api/tokens", login).json_body["access_token"]
+    bearer = "Bearer " + post(client, "/api/tokens", login).json_body["access_token"]
     cheap: dict[str, Callable[[], object]] = {
         "GET /": lambda: client.http.get("/"),
         "GET /login": lambda: client.http.get("/login"),
@@ -105,10 +102,10 @@ def routes(table: Table, client: Client) -> None:
         "GET /api/users/me": lambda: client.http.get(
             "/api/users/me", headers={"Authorization": bearer}
         ),
-        "POST /api/password-reset (known)": lambda: _post(
+        "POST /api/password-reset (known)": lambda: post(
             client, "/api/password-reset", {"email": "susan@example.com"}
         ),
-        "POST /api/password-reset (unknown)": lambda: _post(
+        "POST /api/password-reset (unknown)": lambda: post(
             client, "/api/password-reset", {"email": "nobody@example.com"}
         ),
     }
@@ -118,7 +115,7 @@ def routes(table: Table, client: Client) -> None:
         samples = timed(action, 100, after=drain_queue)
         table.timings(name, samples, "goal p95 < 15 ms" if "reset (" in name else "")
     hashed: dict[str, Callable[[], object]] = {
-        "POST /api/users (argon2id hash)": lambda: _post(
+        "POST /api/users (argon2id hash)": lambda: post(
             client,
             "/api/users",
             {
@@ -127,88 +124,10 @@ def routes(table: Table, client: Client) -> None:
                 "password": PASSWORD,
             },
         ),
-        "POST /api/tokens (argon2id verify)": lambda: _post(client, "/api/tokens", login),
-        "POST /api/tokens unknown (dummy verify)": lambda: _post(
+        "POST /api/tokens (argon2id verify)": lambda: post(client, "/api/tokens", login),
+        "POST /api/tokens unknown (dummy verify)": lambda: post(
             client, "/api/tokens", {"username": "ghost", "password": PASSWORD}
         ),
     }
     for name, action in hashed.items():
         table.timings(name, timed(action, 20))
-
-
-def _email_records(count: int) -> list[dict[str, Any]]:
-    records = []
-    for _ in range(count):
-        email = QueuedEmail(
-            f"lat-{next(_ids)}", "Hi", "no-reply@example.com", ("a@example.com",), "t", "<p>h</p>"
-        )
-        record = _job("x")
-        record["body"] = email.to_json()
-        records.append(record)
-    return records
-
-
-def worker_latency(table: Table, client: Client) -> None:
-    """The worker vs a bare sequential SES loop, both with the latency model on."""
-    table.section("latency model: DynamoDB 5 ms, SQS 10 ms, SES 60 ms per call")
-    mime = QueuedEmail("bare", "Hi", "no-reply@example.com", ("a@example.com",), "t", "h").to_mime(
-        "M"
-    )
-    ses, data = aws.ses(), mime.as_bytes()
-
-    def bare_send() -> None:
-        ses.send_raw_email(
-            Source="no-reply@example.com", Destinations=["a@example.com"], RawMessage={"Data": data}
-        )
-
-    worker.handle_batch({"Records": _email_records(10)})  # warm
-    LATENCY.enabled = True
-    try:
-        bare = timed(bare_send, 30)
-        batches = [
-            timed(lambda: worker.handle_batch({"Records": _email_records(10)}), 1)[0]
-            for _ in range(5)
-        ]
-        one_email = timed(lambda: worker.handle_batch({"Records": _email_records(1)}), 10)
-        jobs = [
-            timed(
-                lambda: worker.handle_batch(
-                    {"Records": [_job("susan@example.com") for _ in range(10)]}
-                ),
-                1,
-            )[0]
-            for _ in range(5)
-        ]
-        one_job = timed(lambda: worker.handle_batch({"Records": [_job("susan@example.com")]}), 10)
-        request = timed(
-            lambda: _post(client, "/api/password-reset", {"email": "susan@example.com"}), 10
-        )
-    finally:
-        LATENCY.enabled = False
-    bare_rate = 1000 / statistics.median(bare)
-    send_ms = statistics.median(bare)
-    for name, samples in (("emails", batches), ("reset jobs", jobs)):
-        rate = 10_000 / statistics.median(samples)
-        table.add(
-            f"worker, batches of 10 {name}",
-            f"{rate:7.1f} /s",
-            f"{rate / bare_rate:5.2f}x the bare SES loop ({bare_rate:.1f}/s); goal >= 5x",
-        )
-    for name, samples in (("one email", one_email), ("one reset job", one_job)):
-        ms = statistics.median(samples)
-        table.add(
-            f"worker, {name} alone",
-            f"{ms:7.1f} ms",
-            f"{ms / send_ms:5.2f}x one bare send ({send_ms:.1f} ms); goal <= 1.25x",
-        )
-    for name, records in (("email", _email_records(1)), ("reset job", [_job("susan@example.com")])):
-        recorded = LATENCY.record()
-        worker.handle_batch({"Records": records})
-        LATENCY.recording = False
-        modelled = sum(DELAYS.get(call.split(".")[0], 0.0) for call, _ in recorded)
-        table.add(
-            f"worker, AWS time per {name} (modelled)",
-            f"{modelled * 1000:7.1f} ms",
-            f"{modelled / SES_SECONDS:5.2f}x the send ({len(recorded)} calls); goal <= 1.25x",
-        )
-    table.add("POST /api/password-reset with latency", f"{statistics.median(request):7.1f} ms", "")

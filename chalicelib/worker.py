@@ -19,7 +19,6 @@ import functools
 import json
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,30 +37,27 @@ from chalicelib.auth import password_reset
 from chalicelib.errors import AppError, PermanentDeliveryError, ValidationError
 from chalicelib.logs import logger as log
 from chalicelib.logs import redact
-from chalicelib.mail import delivery, pacing
+from chalicelib.mail import delivery, overlap, pacing
 from chalicelib.mail.composing import EMAIL_MESSAGE, QueuedEmail
 from chalicelib.mail.transports import Transport, get_transport
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
 
-# The records of one batch are delivered at once, on this many threads at most (SQS batches
-# hold 10): a batch takes about one send's time, not ten. mail/pacing.py keeps the sum of
-# all threads and containers under the account's SES rate.
-BATCH_THREADS = 10
-
 
 class ConcurrentBatchProcessor(BatchProcessor):
-    """Powertools' BatchProcessor with records processed on a bounded thread pool.
+    """Powertools' BatchProcessor with the records of a batch processed at once.
 
-    Powertools offers only sequential and asyncio processing; each record still goes through
-    its `_process_record`, so success and failure bookkeeping (per record) is Powertools' own.
+    They run on the container's bounded pool of record threads (mail/overlap.py, started once
+    and reused), so a batch takes about one send's time, not ten; mail/pacing.py keeps the sum
+    of all threads and containers under the account's SES rate. Powertools offers only
+    sequential and asyncio processing; each record still goes through its `_process_record`,
+    so success and failure bookkeeping (per record) is Powertools' own.
     """
 
     def process(self) -> list[tuple[Any, ...]]:
         if len(self.records) < 2:
             return super().process()
-        with ThreadPoolExecutor(max_workers=min(BATCH_THREADS, len(self.records))) as pool:
-            return list(pool.map(self._process_record, self.records))
+        return list(overlap.batch_pool().map(self._process_record, self.records))
 
 
 _processor = ConcurrentBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

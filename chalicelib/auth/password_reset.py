@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.auth import accounts, throttle, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
@@ -19,12 +22,13 @@ from chalicelib.auth.users import (
     normalize_email,
 )
 from chalicelib.aws import dynamodb, queue_url, sqs
-from chalicelib.errors import InvalidTokenError, StaleWriteError, ValidationError
+from chalicelib.errors import AppError, InvalidTokenError, StaleWriteError, ValidationError
 from chalicelib.i18n import N_
-from chalicelib.logs import logger, mask_address
-from chalicelib.mail import delivery, suppression
+from chalicelib.logs import logger, mask_address, redact
+from chalicelib.mail import delivery, idempotency, suppression
 from chalicelib.mail.composing import bare_address, compose_templated_email
 from chalicelib.mail.delivery import Outcome
+from chalicelib.mail.idempotency import Lease
 from chalicelib.mail.transports import Transport
 from chalicelib.models import Suppression, UserRecord
 from chalicelib.settings import get_settings
@@ -93,7 +97,8 @@ def send_reset_email(
 
     One hop: the email is composed and sent in the invocation that took the job, under the
     idempotency key derived from the job's id (a redelivered job makes the same email id, so
-    mail.delivery sends it once). Reads: guard + suppression batched, then the account.
+    mail.delivery sends it once). Reads: guard + suppression batched, then the account with
+    the idempotency claim beside it.
     Returns the delivery's outcome, or None when nothing goes out (unknown or suppressed).
     Raises ValidationError (malformed job), Transient/PermanentDeliveryError (delivery).
     """
@@ -102,29 +107,47 @@ def send_reset_email(
         raise ValidationError("malformed reset job")
     address = normalize_email(email)
     user_id, suppressed = _guard_and_suppression(address)
-    record = load_record(user_id) if user_id else None
-    if record is None:
+    if user_id is None:
         logger.info("reset requested for an unknown address", to=mask_address(email))
         return None
-    if bare_address(record.email) != bare_address(address):  # the stored spelling differs
-        suppressed = suppression.is_suppressed(record.email)
-    if suppressed:
-        # Bounced or complained: nothing goes out; the request was answered alike.
-        logger.info("reset email suppressed", to=mask_address(record.email))
+    email_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}"))
+    lease: Lease | None = None
+    if suppressed:  # nothing is claimed unless the stored spelling turns out not to be
+        record = load_record(user_id)
+    else:
+        # The idempotency claim goes out beside the account read: neither needs the other.
+        record, lease = delivery.claim_beside(email_id, functools.partial(load_record, user_id))
+        if lease is None:
+            logger.info("reset email %s already sent; duplicate dropped", email_id)
+            return Outcome.DUPLICATE
+    if record is not None and bare_address(record.email) != bare_address(address):
+        suppressed = suppression.is_suppressed(record.email)  # the stored spelling decides
+    if record is None or suppressed:
+        if lease is not None:
+            idempotency.release(lease, "nothing to send")
+        # Gone, bounced or complained: nothing goes out; the request was answered alike.
+        logger.info("reset email not sent", to=mask_address(email), known=record is not None)
         return None
+    lease = lease or idempotency.claim(email_id)
+    if lease is None:
+        return Outcome.DUPLICATE
     user = User.from_record(record)
     ttl = get_settings().reset_token_ttl
-    message = compose_templated_email(
-        RESET_SUBJECT,
-        "reset_password",
-        recipient=record.email,
-        message_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}")),
-        locale=user.locale,
-        user=user,
-        link=reset_link(issue_token(user, PURPOSE, ttl)),
-        minutes=max(1, ttl // 60),
-    )
-    outcome = delivery.deliver(message, transport, suppressed=set())
+    try:
+        message = compose_templated_email(
+            RESET_SUBJECT,
+            "reset_password",
+            recipient=record.email,
+            message_id=email_id,
+            locale=user.locale,
+            user=user,
+            link=reset_link(issue_token(user, PURPOSE, ttl)),
+            minutes=max(1, ttl // 60),
+        )
+    except (AppError, ClientError, BotoCoreError) as exc:  # e.g. the signing keys unreadable
+        idempotency.release(lease, redact(f"{type(exc).__name__}: {exc}"))
+        raise
+    outcome = delivery.deliver_claimed(message, lease, set(), transport)
     logger.info("reset email %s", outcome.value, to=mask_address(record.email), user_id=user.id)
     return outcome
 

@@ -4,6 +4,8 @@ own visibility timeout and redrive policy, exactly as Lambda's mapping does on A
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -81,3 +83,17 @@ def test_events_are_lambda_shaped_with_message_attributes() -> None:
     assert record["attributes"]["ApproximateReceiveCount"] == "1"
     assert record["messageAttributes"]["origin-message-id"]["stringValue"] == "m-1"
     assert record["messageAttributes"]["origin-message-id"]["dataType"] == "String"
+
+
+def test_a_long_poll_hands_over_a_message_as_soon_as_it_is_queued() -> None:
+    sqs, url, handled = aws.sqs(), aws.queue_url(), []
+    waiting = threading.Thread(
+        target=lambda: handled.append(
+            poller.poll_once(sqs, url, lambda e, c: run_worker(e, c), wait_seconds=20)
+        )
+    )
+    waiting.start()
+    time.sleep(0.2)  # the poll is waiting on an empty queue
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "nothing"}))
+    waiting.join(timeout=10)  # long before the 20 s wait runs out
+    assert handled == [(1, 1)]  # received (and failed: an unknown message type)
