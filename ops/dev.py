@@ -28,6 +28,7 @@ from types import FrameType
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ops.devconsole import banner, echo, relay_api_log
 from ops.devenv import HOST, STAGE, DevConfigError, DevPlan, plan
 from ops.outbox import Outbox, OutboxUnavailableError
 from ops.procs import STOP_TIMEOUT, http_status, port_free, spawn, terminate
@@ -82,7 +83,7 @@ class Stack:
         argv = [_chalice(), "local", "--no-autoreload", "--stage", STAGE]
         argv += ["--host", HOST, "--port", str(dev.port)]
         self.children["chalice local"] = api = spawn(argv, dev.env, dev.root, None, pipe=True)
-        self._thread("api log", lambda: _relay_api_log(api))
+        self._thread("api log", lambda: relay_api_log(api))
         self._start_worker()
         self._start_outbox()
         self._wait("chalice local", f"http://{HOST}:{dev.port}/api/health", lambda s: s == 200)
@@ -149,7 +150,7 @@ class Stack:
         self._thread("queue poller", loop)
 
     def _start_outbox(self) -> None:
-        outbox = Outbox(self.dev.endpoint, self.dev.outbox_dir, echo=_echo)
+        outbox = Outbox(self.dev.endpoint, self.dev.outbox_dir, echo=echo)
         try:
             outbox.poll()
         except OutboxUnavailableError:
@@ -191,44 +192,6 @@ class Stack:
             terminate(name, proc)
 
 
-def _relay_api_log(proc: subprocess.Popen[bytes]) -> None:
-    """Print `chalice local`'s log as console lines, without tokens or chatter (ops.devlog)."""
-    from ops.devlog import console_line
-
-    assert proc.stdout is not None
-    for raw in proc.stdout:
-        line = console_line(raw.decode("utf-8", "replace").rstrip("\n"))
-        if line is not None:
-            print(line, flush=True)
-
-
-def _echo(text: str) -> None:
-    print(text, flush=True)
-
-
-def banner(dev: DevPlan, outbox_ready: bool) -> str:
-    if dev.emulator_port is not None:
-        aws = f"moto server at {dev.endpoint} (log: {dev.dev_dir / 'emulator.log'})"
-    else:
-        aws = f"{dev.endpoint} (AWS_ENDPOINT_URL)"
-    outbox = (
-        f"{dev.outbox_dir} (each email is also printed here)"
-        if outbox_ready
-        else "unavailable (the endpoint is not a moto server)"
-    )
-    return "\n".join(
-        [
-            "",
-            "  Microblog dev stack is up",
-            f"    Open    {dev.base_url}/register",
-            f"    Outbox  {outbox}",
-            f"    AWS     {aws}",
-            "    Stop    Ctrl-C",
-            "",
-        ]
-    )
-
-
 def _report(message: str, code: int) -> int:
     log.error("%s", message)
     return code
@@ -260,7 +223,7 @@ def main() -> int:
     code = 0
     try:
         stack.start()
-        _echo(banner(dev, stack.outbox_ready))
+        echo(banner(dev, stack.outbox_ready))
         code = stack.watch()
     except StopRequestedError:
         pass
