@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -19,20 +18,13 @@ import urllib.request
 from pathlib import Path
 
 from benchmarks.table import Table
-from ops.procs import http_status, spawn, terminate
+from ops.devconsole import BANNER
+from ops.procs import dev_stack_environment, free_port, http_status, spawn, terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 25
 STARTUP_TIMEOUT = 60.0
 ARRIVAL_TIMEOUT = 10.0
-BANNER = "Microblog dev stack is up"
-PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _post(url: str, body: dict[str, str]) -> int:
@@ -71,13 +63,9 @@ def request_to_inbox(table: Table) -> None:
     table.section("make dev: moto server + chalice local + long-polling poller + outbox")
     with tempfile.TemporaryDirectory() as tmp:
         dev_dir, log_path = Path(tmp) / "dev", Path(tmp) / "ops-dev.log"
-        port, emulator_port = _free_port(), _free_port()
-        env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+        port, emulator_port = free_port(), free_port()
+        env = dev_stack_environment(dev_dir, port, emulator_port)
         env.update(
-            DEV_DIR=str(dev_dir),
-            PORT=str(port),
-            EMULATOR_PORT=str(emulator_port),
-            PYTHONUNBUFFERED="1",
             RESET_EMAILS_PER_HOUR="1000000",  # one address, asked again and again
             RESET_REQUESTS_PER_IP_PER_HOUR="1000000",
         )

@@ -10,6 +10,9 @@ import subprocess
 
 from ops.devenv import DevPlan
 
+# The banner's first words: whoever starts `make dev` waits for them.
+BANNER = "Microblog dev stack is up"
+
 
 def relay_api_log(proc: subprocess.Popen[bytes]) -> None:
     """Print `chalice local`'s log as console lines, without tokens or chatter (ops.devlog)."""
@@ -39,7 +42,7 @@ def banner(dev: DevPlan, outbox_ready: bool) -> str:
     return "\n".join(
         [
             "",
-            "  Microblog dev stack is up",
+            f"  {BANNER}",
             f"    Open    {dev.base_url}/register",
             f"    Outbox  {outbox}",
             f"    AWS     {aws}",

@@ -18,6 +18,10 @@ from typing import Any
 
 from ops.devenv import HOST
 
+# What a child started "as a developer would" inherits: only what a shell gives a developer,
+# never the caller's AWS_*, SECRET_KEY or table names.
+SHELL_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+
 STOP_TIMEOUT = 5.0
 _PR_SET_PDEATHSIG = 1
 
@@ -65,6 +69,25 @@ def terminate(name: str, proc: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the kernel's pick)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def dev_stack_environment(dev_dir: Path, port: int, emulator_port: int) -> dict[str, str]:
+    """The environment of `python -m ops.dev` started as a developer would, on given ports."""
+    inherited = {name: os.environ[name] for name in SHELL_VARIABLES if name in os.environ}
+    return {
+        **inherited,
+        "DEV_DIR": str(dev_dir),
+        "PORT": str(port),
+        "EMULATOR_PORT": str(emulator_port),
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 def port_free(port: int) -> bool:

@@ -10,7 +10,6 @@ import email
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,19 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from ops.devconsole import BANNER
+from ops.procs import dev_stack_environment, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-# Only what a shell gives a developer: never this test process's AWS_*, SECRET_KEY or tables.
-PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 STARTUP_TIMEOUT = 60.0
-BANNER = "Microblog dev stack is up"
 LINK = re.compile(r"(\S+/reset_password/[A-Za-z0-9_.-]+)")
 VERIFY_LINK = re.compile(r"(\S+/verify_email/[A-Za-z0-9_.-]+)")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def descendants(pid: int) -> dict[int, str]:
@@ -128,13 +121,7 @@ def start(tmp: Path) -> DevStack:
     port, emulator_port = free_port(), free_port()
     while emulator_port == port:
         emulator_port = free_port()
-    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
-    env.update(
-        DEV_DIR=str(dev_dir),
-        PORT=str(port),
-        EMULATOR_PORT=str(emulator_port),
-        PYTHONUNBUFFERED="1",
-    )
+    env = dev_stack_environment(dev_dir, port, emulator_port)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "ops.dev"],

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
+
+from ops.procs import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 Environ = dict[str, Any]
@@ -73,13 +74,6 @@ class MotoShims:
             environ["PATH_INFO"] = environ["RAW_URI"] = environ["REQUEST_URI"] = target
             environ["QUERY_STRING"] = ""  # (moto routes on RAW_URI, werkzeug on PATH_INFO)
         return self.app(environ, start_response)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager

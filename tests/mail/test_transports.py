@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
-import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -32,6 +31,7 @@ from chalicelib.mail.transports import SmtpTransport, classify_ses_error, classi
 from chalicelib.mail_settings import MailSettings
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
+from ops.procs import free_port
 from tests.helpers.inbox import drain_queue, run_worker, sent_mail
 from tests.helpers.mailkit import sqs_event, sqs_record
 
@@ -103,12 +103,6 @@ class Inbox:
         self.logins.append((data.login, data.password))
         # handled=False: aiosmtpd answers 535 itself (the default means "I already replied").
         return AuthResult(success=data.password == b"app-password", handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ops.procs import port_free
+from ops.procs import SHELL_VARIABLES, free_port, port_free
 from tests.helpers import devstack
 
 OLD_PASSWORD = "correct horse battery staple"
@@ -149,7 +149,7 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
 
 
 def dev_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in devstack.PASSED_THROUGH}
+    env = {k: v for k, v in os.environ.items() if k in SHELL_VARIABLES}
     return {**env, "DEV_DIR": str(tmp_path), **extra}
 
 
@@ -176,7 +176,7 @@ def test_a_taken_port_is_refused_before_anything_starts(tmp_path: Path) -> None:
         done = subprocess.run(
             [sys.executable, "-m", "ops.dev"],
             cwd=devstack.ROOT,
-            env=dev_env(tmp_path, PORT=str(port), EMULATOR_PORT=str(devstack.free_port())),
+            env=dev_env(tmp_path, PORT=str(port), EMULATOR_PORT=str(free_port())),
             capture_output=True,
             text=True,
             timeout=30,

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from ops.outbox import DATA_PATH, Outbox, OutboxUnavailableError, fetch
+from ops.procs import free_port
 from tests.helpers import devstack
 
 
@@ -121,7 +122,7 @@ def test_an_endpoint_that_is_not_moto_is_unavailable(
 
 def test_nothing_listening_is_unavailable() -> None:
     with pytest.raises(OutboxUnavailableError):
-        fetch(f"http://127.0.0.1:{devstack.free_port()}", timeout=1)
+        fetch(f"http://127.0.0.1:{free_port()}", timeout=1)
 
 
 def test_run_polls_when_woken_and_stops(
