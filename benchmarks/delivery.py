@@ -102,7 +102,7 @@ def _modelled(records: list[dict[str, Any]]) -> tuple[float, float, int]:
     return critical_path(LATENCY.spans), summed, len(recorded)
 
 
-def worker_latency(table: Table, client: Client) -> dict[str, float]:
+def worker_latency(table: Table, client: Client) -> None:
     """The worker vs a bare sequential SES loop, both with the latency model on."""
     table.section("latency model: DynamoDB 5 ms, SQS 10 ms, SES 60 ms per call")
     mime = QueuedEmail("bare", "Hi", "no-reply@example.com", ("a@example.com",), "t", "h").to_mime(
@@ -167,8 +167,3 @@ def worker_latency(table: Table, client: Client) -> dict[str, float]:
             f"{summed * 1000:.0f} ms if made one after another)",
         )
     table.add("POST /api/password-reset with latency", f"{statistics.median(request):7.1f} ms", "")
-    return {
-        "request_s": statistics.median(request) / 1000,
-        "job_batch_s": statistics.median(batches["reset jobs"]) / 1000,
-        "ses_s": SES_SECONDS,
-    }

@@ -6,15 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
 
 from chalicelib import i18n
+from tests.helpers.language import spanish_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-SPANISH_PO = ROOT / "chalicelib/translations/es/LC_MESSAGES/messages.po"
 
 
 def extracted_messages() -> list[str | tuple[str, ...]]:
@@ -24,11 +22,6 @@ def extracted_messages() -> list[str | tuple[str, ...]]:
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
     found = extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords)
     return [message for _file, _line, message, _comments, _context in found]
-
-
-def spanish_catalog() -> Catalog:
-    with SPANISH_PO.open("rb") as po:
-        return read_po(po, locale="es")
 
 
 def test_every_string_marked_in_code_and_templates_has_a_spanish_translation() -> None:

@@ -7,6 +7,7 @@ import html
 import re
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 SPANISH_PO = (
@@ -17,13 +18,17 @@ _SEAMS = re.compile(r"%\(\w+\)[sd]|<[^>]+>")
 _MIN_WORDS = 3
 
 
+def spanish_catalog() -> Catalog:
+    """The Spanish catalog as `make translations` leaves it (the .po source)."""
+    with SPANISH_PO.open("rb") as po:
+        return read_po(po, locale="es")
+
+
 @functools.cache
 def english_sentences() -> tuple[str, ...]:
     """Runs of three words or more from every catalog entry whose Spanish differs."""
-    with SPANISH_PO.open("rb") as po:
-        catalog = read_po(po, locale="es")
     runs: set[str] = set()
-    for entry in catalog:
+    for entry in spanish_catalog():
         if not entry.id:
             continue
         ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
