@@ -58,15 +58,15 @@ bench: install
 
 .PHONY: dlq
 dlq: install  ## list dead-lettered emails; `make dlq ARGS=--redrive` moves them back to the queue
-	$(PY) -m ops.dlq $(ARGS)
+	$(PY) -m ops.admin.dlq $(ARGS)
 
 .PHONY: suppressed unsuppress
 suppressed: install  ## list suppressed addresses (bounces lapse after SUPPRESSION_TTL_DAYS)
-	$(PY) -m ops.suppression
+	$(PY) -m ops.admin.suppression
 
 unsuppress: install  ## take one address off the suppression list: make unsuppress EMAIL=...
 	@test -n "$(EMAIL)" || { echo "usage: make unsuppress EMAIL=someone@example.com"; exit 2; }
-	$(PY) -m ops.suppression --remove "$(EMAIL)"
+	$(PY) -m ops.admin.suppression --remove "$(EMAIL)"
 
 clean:
 	rm -rf $(VENV) .dev build .mypy_cache .ruff_cache
@@ -76,26 +76,26 @@ clean:
 STAGE ?= dev
 
 provision: install  ## tables, queue, SES sender, signing keyring; idempotent
-	$(PY) -m ops.provision --stage $(STAGE)
+	$(PY) -m ops.deploy.provision --stage $(STAGE)
 
 deploy: install  ## provision + chalice deploy + post-deploy steps; idempotent
-	$(PY) -m ops.deploy deploy --stage $(STAGE)
+	$(PY) -m ops.deploy.deploy deploy --stage $(STAGE)
 
 package: install  ## one SAM template for the stage in build/$(STAGE)/sam.json
-	$(PY) -m ops.package --stage $(STAGE)
+	$(PY) -m ops.deploy.package --stage $(STAGE)
 
 destroy: install  ## chalice delete + remove what provision made (DELETE_DATA=1: tables, keys too)
-	$(PY) -m ops.deploy destroy --stage $(STAGE) $(if $(DELETE_DATA),--delete-data)
+	$(PY) -m ops.deploy.deploy destroy --stage $(STAGE) $(if $(DELETE_DATA),--delete-data)
 
 rotate-key: install  ## current signing key -> previous, a new current; recycles the functions
-	$(PY) -m ops.rotate_key --stage $(STAGE)
+	$(PY) -m ops.admin.rotate_key --stage $(STAGE)
 
 policies: install  ## regenerate .chalice/policy-<stage>.json from config.json
-	$(PY) -m ops.policy
+	$(PY) -m ops.deploy.policy
 
 .PHONY: force-reset
 force-reset: install  ## breach response: void every password, mail everyone a reset link (YES=1: no question)
-	$(PY) -m ops.force_reset --stage $(STAGE) $(if $(YES),--yes)
+	$(PY) -m ops.admin.force_reset --stage $(STAGE) $(if $(YES),--yes)
 
 .PHONY: bench-force-reset
 bench-force-reset: install  ## the breach response for 10,000 users on moto (a benchmark, minutes)

@@ -43,7 +43,7 @@ import app as app_module  # noqa: E402
 from benchmarks import cost_section, delivery, inbox, sections, startup  # noqa: E402
 from benchmarks.table import Table  # noqa: E402
 from chalicelib.settings import get_settings  # noqa: E402
-from ops.provision import provision  # noqa: E402
+from ops.deploy.provision import provision  # noqa: E402
 
 
 def main() -> int:

@@ -18,8 +18,8 @@ import urllib.request
 from pathlib import Path
 
 from benchmarks.table import Table
-from ops.devconsole import BANNER
-from ops.procs import dev_stack_environment, free_port, http_status, spawn, terminate
+from ops.dev.devconsole import BANNER
+from ops.dev.procs import dev_stack_environment, free_port, http_status, spawn, terminate
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 25

@@ -37,8 +37,9 @@ from chalicelib.auth import passwords
 from chalicelib.mail import pacing
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, Guard, UserRecord
 from chalicelib.settings import get_settings
-from ops import force_reset, poller
-from ops.provision import provision
+from ops.admin import force_reset
+from ops.deploy.provision import provision
+from ops.dev import poller
 
 DEFAULT_RATE = 50
 AHEAD = 100  # jobs queued and not yet handled, at most

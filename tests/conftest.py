@@ -20,7 +20,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib.settings import get_settings
-from ops.provision import provision
+from ops.deploy.provision import provision
 from tests.helpers import inflight, serial_moto  # noqa: F401 - registers their handlers
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import PASSWORD, TEST_ENV

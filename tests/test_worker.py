@@ -17,7 +17,7 @@ from chalicelib.mail import idempotency, suppression
 from chalicelib.mail.composing import QueuedEmail, queue_email
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.worker import Backoff
-from ops import poller
+from ops.dev import poller
 from tests.helpers.inbox import reset_token_from, run_worker, sent_mail, settle_mail
 from tests.helpers.mailkit import (
     THROTTLING,

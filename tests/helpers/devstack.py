@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from ops.devconsole import BANNER
-from ops.procs import dev_stack_environment, free_port
+from ops.dev.devconsole import BANNER
+from ops.dev.procs import dev_stack_environment, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60.0

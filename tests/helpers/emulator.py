@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-from ops.procs import free_port
+from ops.dev.procs import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 Environ = dict[str, Any]

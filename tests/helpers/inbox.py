@@ -13,7 +13,7 @@ from moto.ses import ses_backends
 
 import app as app_module
 from chalicelib import aws
-from ops import poller
+from ops.dev import poller
 from tests.helpers.environment import BASE_URL
 
 

@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSResponse
 
 from chalicelib import aws
 from chalicelib.settings import get_settings
-from ops import poller
+from ops.dev import poller
 
 # (HTTP status, SES error code, message): what SES answers when it is overwhelmed or broken.
 THROTTLING = (400, "Throttling", "Maximum sending rate exceeded.")

@@ -13,7 +13,7 @@ from moto.ses.feedback import BOUNCE, COMMON_MAIL, COMPLAINT
 
 from chalicelib.auth import accounts
 from chalicelib.mail import suppression
-from ops.suppression import entries
+from ops.admin.suppression import entries
 from tests.helpers.inbox import drain_queue, sent_mail, settle_mail
 
 # The notification examples of the SES developer guide (as moto ships them).

@@ -31,7 +31,7 @@ from chalicelib.mail.transports import SmtpTransport, classify_ses_error, classi
 from chalicelib.mail_settings import MailSettings
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
-from ops.procs import free_port
+from ops.dev.procs import free_port
 from tests.helpers.inbox import drain_queue, run_worker, sent_mail
 from tests.helpers.mailkit import sqs_event, sqs_record
 

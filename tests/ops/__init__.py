@@ -1,1 +1,1 @@
-"""Tests of ops/: make dev, provisioning, deploy, package, key rotation, dead letters."""
+"""Tests of ops/, by audience like ops/ itself (dev/, deploy/, admin/); cli and stages here."""

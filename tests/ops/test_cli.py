@@ -16,11 +16,11 @@ from ops.stages import PROJECT_DIR
 
 # Every make target that talks to AWS, as the Makefile runs it.
 COMMANDS = {
-    "provision": ["ops.provision", "--stage", "dev"],
-    "deploy": ["ops.deploy", "deploy", "--stage", "dev"],
-    "destroy": ["ops.deploy", "destroy", "--stage", "dev"],
-    "rotate-key": ["ops.rotate_key", "--stage", "dev"],
-    "dlq": ["ops.dlq"],
+    "provision": ["ops.deploy.provision", "--stage", "dev"],
+    "deploy": ["ops.deploy.deploy", "deploy", "--stage", "dev"],
+    "destroy": ["ops.deploy.deploy", "destroy", "--stage", "dev"],
+    "rotate-key": ["ops.admin.rotate_key", "--stage", "dev"],
+    "dlq": ["ops.admin.dlq"],
 }
 BARE = {"PATH": os.environ["PATH"], "HOME": "/nonexistent", "PYTHONPATH": str(PROJECT_DIR)}
 NO_AWS_FILES = {"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
@@ -91,7 +91,7 @@ def test_a_stage_missing_from_the_config_is_one_line(target: str) -> None:
 
 
 def test_package_names_a_missing_stage_too(tmp_path: Path) -> None:
-    done = _run(["ops.package", "--stage", "nope"], {"AWS_DEFAULT_REGION": "us-east-1"})
+    done = _run(["ops.deploy.package", "--stage", "nope"], {"AWS_DEFAULT_REGION": "us-east-1"})
     assert "no stage 'nope'" in _one_line(done, "package")
 
 

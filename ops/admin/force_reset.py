@@ -1,0 +1,162 @@
+"""Breach response: every password made unusable, then every user mailed one reset link.
+
+make force-reset STAGE=<stage> YES=1     (without YES=1 it asks first)
+
+For the day a password database leaks. Each account's hash is replaced by an unusable one
+(auth/passwords.py), so the old password no longer logs in and every session, access token
+and reset link bound to it ends; a login for such an account fails like any other. Then a
+reset job per account goes on the mail queue, ten to a SendMessageBatch, and the worker mails
+each one through the usual pipeline (idempotent, suppression honoured, paced by the SES rate).
+The users table is read with a parallel Scan (the only Scan in the project). The enqueueing is
+paced by the same rate, so the queue never holds more than the worker can send meanwhile.
+It honours AWS_ENDPOINT_URL; STAGE=local uses `make dev`'s environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib import aws
+from chalicelib.auth import passwords
+from chalicelib.auth.password_reset import RESET_REQUESTED
+from chalicelib.mail import pacing
+from chalicelib.models import USER_PREFIX
+from chalicelib.settings import get_settings
+
+log = logging.getLogger("force-reset")
+SEGMENTS = 4  # parallel Scan segments (and threads)
+SQS_BATCH = 10  # SendMessageBatch's most
+
+
+@dataclass
+class Summary:
+    users: int = 0
+    queued: int = 0
+
+
+def _segment(segment: int) -> Iterator[dict[str, Any]]:
+    """The accounts in one Scan segment (uniqueness guards and other items skipped)."""
+    paginator = aws.dynamodb().get_paginator("scan")
+    pages = paginator.paginate(
+        TableName=get_settings().users_table,
+        Segment=segment,
+        TotalSegments=SEGMENTS,
+        FilterExpression="begins_with(pk, :prefix)",
+        ExpressionAttributeValues={":prefix": {"S": USER_PREFIX}},
+        ProjectionExpression="pk, email",
+    )
+    for page in pages:
+        yield from page.get("Items", [])
+
+
+def _void_password(pk: str) -> None:
+    """Replace one account's hash with an unusable one (only if the account still exists)."""
+    aws.dynamodb().update_item(
+        TableName=get_settings().users_table,
+        Key={"pk": {"S": pk}},
+        UpdateExpression="SET password_hash = :h, password_changed_at = :t",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={
+            ":h": {"S": passwords.unusable_hash(secrets.token_urlsafe(16))},
+            ":t": {"N": str(int(time.time()))},
+        },
+    )
+
+
+def _queue_jobs(addresses: list[str], pacer: pacing.Pacer) -> int:
+    entries = [
+        {"Id": str(i), "MessageBody": json.dumps({"type": RESET_REQUESTED, "email": a})}
+        for i, a in enumerate(addresses)
+    ]
+    for _ in entries:
+        pacer.wait()
+    answer = aws.sqs().send_message_batch(QueueUrl=aws.queue_url(), Entries=entries)  # type: ignore[arg-type]
+    failed = answer.get("Failed", [])
+    if failed:
+        raise RuntimeError(f"SQS refused {len(failed)} reset jobs: {failed[0].get('Message')}")
+    return len(entries)
+
+
+def _run_segment(segment: int, pacer: pacing.Pacer) -> Summary:
+    summary, pending = Summary(), []
+    for item in _segment(segment):
+        _void_password(item["pk"]["S"])
+        summary.users += 1
+        pending.append(item["email"]["S"])
+        if len(pending) == SQS_BATCH:
+            summary.queued += _queue_jobs(pending, pacer)
+            pending = []
+    if pending:
+        summary.queued += _queue_jobs(pending, pacer)
+    return summary
+
+
+def force_reset(pacer: pacing.Pacer | None = None) -> Summary:
+    """Void every password, then queue one reset job per account; returns the counts.
+
+    Each job waits for its slot at `pacer`: by default the account's SES rate, at which all
+    the worker's containers together send, so the queue stays short. (The benchmark passes
+    its own: the emulator delivers far below the rate it claims.)
+    """
+    for make_client in (aws.dynamodb, aws.sqs, aws.ses):
+        make_client()
+    aws.queue_url()
+    pacer = pacer or pacing.Pacer(pacing.account_send_rate())
+    with ThreadPoolExecutor(max_workers=SEGMENTS) as pool:
+        parts = list(pool.map(lambda s: _run_segment(s, pacer), range(SEGMENTS)))
+    return Summary(sum(p.users for p in parts), sum(p.queued for p in parts))
+
+
+def _stage_environment(stage: str) -> dict[str, str]:
+    if stage == "local":
+        from ops.dev import devenv
+
+        return devenv.plan(os.environ).env
+    from ops.stages import load_stage
+
+    return {**os.environ, **load_stage(stage).environment}
+
+
+def confirmed(stage: str, yes: bool, ask: Callable[[str], str] = input) -> bool:
+    """YES=1, or a "y" typed at the question."""
+    if yes:
+        return True
+    answer = ask(f"Void EVERY password of stage {stage!r} and mail everyone a link? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make force-reset", description=__doc__.split("\n")[0])
+    parser.add_argument("--stage", default="local")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    if not confirmed(args.stage, args.yes):
+        log.info("nothing done")
+        return 1
+    os.environ.update(_stage_environment(args.stage))
+    started = time.perf_counter()
+    summary = force_reset()
+    elapsed = time.perf_counter() - started
+    log.info(
+        "%d passwords voided, %d reset emails queued in %.1fs",
+        summary.users,
+        summary.queued,
+        elapsed,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

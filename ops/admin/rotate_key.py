@@ -1,0 +1,160 @@
+"""The signing keyring of a deployed stage: created once, rotated with one command.
+
+python -m ops.admin.rotate_key --stage prod      # or: make rotate-key STAGE=prod
+
+Rotation moves the current key to `previous` and stores a fresh current key, so tokens
+signed before it still verify and new ones are signed with the new key. A key two
+rotations old is gone. Running functions cache the keyring per container, so rotation
+then touches each function's configuration: Lambda starts fresh containers, which load
+the new keyring (a warm container would not know the new key's kid).
+
+The keyring lives in an SSM SecureString (`chalice deploy` path) or in a Secrets
+Manager secret read through its SSM reference (CloudFormation path); both are handled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.exceptions import ClientError
+
+from chalicelib.auth.keys import SigningKey, dump_keyring, parse_keyring
+from chalicelib.errors import ConfigError
+from ops.cli import operator_errors
+from ops.deploy.policy import SECRETS_MANAGER_REFERENCE
+from ops.stages import cli_logging, load_stage
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_ssm import SSMClient
+
+log = logging.getLogger("rotate_key")
+
+ROTATION_MARKER = "KEYRING_ROTATED_AT"  # set on functions to force fresh containers
+_ALREADY_THERE = ("ParameterAlreadyExists", "ResourceExistsException")
+
+
+def new_secret() -> str:
+    """A fresh 64-character key (384 random bits)."""
+    return secrets.token_urlsafe(48)
+
+
+class KeyStore:
+    """Read and write the keyring JSON under an SSM name (or an SSM Secrets Manager reference)."""
+
+    def __init__(self, name: str, region: str) -> None:
+        self.name = name
+        self.ssm: SSMClient = boto3.client("ssm", region_name=region)
+        self.secrets: SecretsManagerClient = boto3.client("secretsmanager", region_name=region)
+
+    @property
+    def secret_id(self) -> str | None:
+        """The Secrets Manager secret name, when the keyring lives there."""
+        if self.name.startswith(SECRETS_MANAGER_REFERENCE):
+            return self.name.removeprefix(SECRETS_MANAGER_REFERENCE)
+        return None
+
+    def read(self) -> str:
+        return self.ssm.get_parameter(Name=self.name, WithDecryption=True)["Parameter"]["Value"]
+
+    def create(self) -> bool:
+        """Store a fresh keyring unless one exists (a conditional create, never an overwrite)."""
+        value = dump_keyring(new_secret())
+        try:
+            if self.secret_id:
+                self.secrets.create_secret(Name=self.secret_id, SecretString=value)
+            else:
+                self.ssm.put_parameter(
+                    Name=self.name,
+                    Value=value,
+                    Type="SecureString",
+                    Overwrite=False,
+                    Description="microblog signing keyring (JSON: current, previous)",
+                )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in _ALREADY_THERE:
+                return False
+            raise
+        return True
+
+    def write(self, value: str) -> None:
+        if self.secret_id:
+            self.secrets.put_secret_value(SecretId=self.secret_id, SecretString=value)
+        else:
+            self.ssm.put_parameter(Name=self.name, Value=value, Type="SecureString", Overwrite=True)
+
+
+def rotate(store: KeyStore) -> tuple[str, str]:
+    """Current -> previous, a new current; returns (retired kid, new kid)."""
+    keyring = parse_keyring(store.read())
+    fresh = new_secret()
+    store.write(dump_keyring(fresh, keyring.current.secret.decode()))
+    return keyring.current.kid, SigningKey.from_secret(fresh).kid
+
+
+def recycle(functions: LambdaClient, names: list[str]) -> None:
+    """Touch each function's configuration so new invocations start fresh containers."""
+    stamp = str(int(time.time()))
+    for name in names:
+        config = functions.get_function_configuration(FunctionName=name)
+        variables = dict(config.get("Environment", {}).get("Variables", {}))
+        variables[ROTATION_MARKER] = stamp
+        functions.update_function_configuration(
+            FunctionName=name, Environment={"Variables": variables}
+        )
+
+
+def deployed_keyrings(functions: LambdaClient, names: list[str]) -> dict[str, list[str]]:
+    """Keyring name -> the deployed functions that read it (from their environment)."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        try:
+            config = functions.get_function_configuration(FunctionName=name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+                continue
+            raise
+        parameter = config.get("Environment", {}).get("Variables", {}).get("SECRET_KEY_PARAMETER")
+        if parameter:
+            found.setdefault(parameter, []).append(name)
+    return found
+
+
+def rotate_stage(stage_name: str) -> dict[str, tuple[str, str]]:
+    """Rotate the keyring(s) the stage's deployed functions read, then recycle them."""
+    stage = load_stage(stage_name)
+    if not stage.environment.get("SECRET_KEY_PARAMETER"):
+        raise ConfigError(f"stage {stage_name!r} reads SECRET_KEY from its environment")
+    settings = stage.settings()
+    functions: LambdaClient = boto3.client("lambda", region_name=settings.region)
+    in_use = deployed_keyrings(functions, list(stage.function_names().values()))
+    if not in_use:  # nothing deployed yet: rotate what the stage is configured to read
+        in_use = {settings.secret_parameter: []}
+    rotated = {}
+    for name, readers in in_use.items():
+        rotated[name] = rotate(KeyStore(name, settings.region))
+        recycle(functions, readers)
+    return rotated
+
+
+@operator_errors("rotation")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
+    args = parser.parse_args(argv)
+    cli_logging()
+    rotated = rotate_stage(args.stage)
+    for name, (old, new) in rotated.items():
+        log.info("rotated %s: kid %s is now previous, kid %s is current", name, old, new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""rotate_key.py: create once, rotate with one command, old tokens expire with the old key."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import boto3
+import pytest
+
+from chalicelib.auth import tokens
+from chalicelib.auth.keys import Keyring, load_keyring_parameter, parse_keyring
+from chalicelib.errors import InvalidTokenError
+from ops.admin import rotate_key
+from ops.admin.rotate_key import ROTATION_MARKER, KeyStore, rotate, rotate_stage
+from ops.stages import load_stage
+
+REGION = "us-east-1"
+PURPOSE = tokens.Purpose.RESET_PASSWORD
+
+
+def issue(parameter: str) -> str:
+    keyring = load_keyring_parameter(parameter)
+    return tokens.issue(PURPOSE, "user-1", "fingerprint", ttl=600, keyring=keyring)
+
+
+def verify(parameter: str, token: str) -> tokens.Claims:
+    """Verify with a freshly loaded keyring, as a new Lambda container would."""
+    return tokens.verify(PURPOSE, token, keyring=load_keyring_parameter(parameter))
+
+
+@pytest.mark.parametrize("name", ["/test/signing-keys", "/aws/reference/secretsmanager/test/keys"])
+def test_rotation_keeps_one_previous_key(name: str) -> None:
+    store = KeyStore(name, REGION)
+    assert store.create()
+    before = issue(name)
+
+    rotate(store)
+    assert verify(name, before).user_id == "user-1"  # signed before, verifies after
+    after = issue(name)
+    assert verify(name, after).user_id == "user-1"
+    # New tokens are signed with the new key alone.
+    current_only = Keyring(current=load_keyring_parameter(name).current)
+    assert tokens.verify(PURPOSE, after, keyring=current_only).user_id == "user-1"
+
+    rotate(store)
+    with pytest.raises(InvalidTokenError, match="InvalidSignatureError"):
+        verify(name, before)  # two rotations old
+    assert verify(name, after).user_id == "user-1"
+
+
+def test_create_never_overwrites() -> None:
+    store = KeyStore("/test/signing-keys", REGION)
+    assert store.create() is True
+    value = store.read()
+    assert store.create() is False
+    assert store.read() == value
+    version = boto3.client("ssm").get_parameter(Name="/test/signing-keys")["Parameter"]["Version"]
+    assert version == 1
+
+
+def test_keys_are_long_and_fresh() -> None:
+    store = KeyStore("/test/signing-keys", REGION)
+    store.create()
+    first = parse_keyring(store.read()).current
+    old_kid, new_kid = rotate(store)
+    second = parse_keyring(store.read())
+    assert old_kid == first.kid
+    assert new_kid == second.current.kid != first.kid
+    assert len(second.current.secret) >= 64
+    assert second.previous == (first,)
+
+
+def _function(name: str, parameter: str) -> None:
+    role = boto3.client("iam").create_role(
+        RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"})
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return None\n")
+    boto3.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": code.getvalue()},
+        Environment={"Variables": {"SECRET_KEY_PARAMETER": parameter, "OTHER": "kept"}},
+    )
+
+
+def test_rotate_stage_rotates_what_the_functions_read_and_recycles_them() -> None:
+    stage = load_stage("dev")
+    names = stage.function_names()
+    reference = "/aws/reference/secretsmanager/microblog-accounts/dev/signing-keys"
+    KeyStore(reference, REGION).create()  # as the CloudFormation stack would
+    for name in names.values():
+        _function(name, reference)
+    kid = load_keyring_parameter(reference).current.kid
+
+    rotated = rotate_stage("dev")
+
+    assert list(rotated) == [reference]
+    assert load_keyring_parameter(reference).previous[0].kid == kid
+    for name in names.values():
+        variables = boto3.client("lambda").get_function_configuration(FunctionName=name)[
+            "Environment"
+        ]["Variables"]
+        assert ROTATION_MARKER in variables
+        assert variables["OTHER"] == "kept"
+
+
+def test_rotate_stage_with_nothing_deployed_rotates_the_configured_parameter() -> None:
+    parameter = load_stage("prod").settings().secret_parameter
+    KeyStore(parameter, REGION).create()
+    kid = load_keyring_parameter(parameter).current.kid
+    assert list(rotate_stage("prod")) == [parameter]
+    assert load_keyring_parameter(parameter).previous[0].kid == kid
+
+
+def test_the_command_refuses_a_stage_without_a_parameter(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert rotate_key.main(["--stage", "local"]) == 1
+    assert "reads SECRET_KEY from its environment" in capsys.readouterr().err

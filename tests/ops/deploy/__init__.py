@@ -1,0 +1,1 @@
+"""Tests of ops/deploy: provisioning, deploy, package, policies, teardown."""

@@ -1,0 +1,1 @@
+"""Tests of ops/dev: the local stack (`make dev`) and its parts."""
