@@ -2,6 +2,7 @@
 
 dev/ is the local stack (`make dev`), deploy/ builds and deploys a stage (`make provision`,
 `deploy`, `package`, `destroy`, `policies`), admin/ operates one (`make dlq`, `suppressed`,
-`force-reset`, `rotate-key`). Shared by all three: cli.py (how a command answers an
-operator's mistake) and stages.py (a stage of .chalice/config.json).
+`force-reset`, `rotate-key`). Shared: cli.py (how a command answers an operator's
+mistake), stages.py (a stage of .chalice/config.json) and keyring.py (the signing keyring,
+created by provisioning and rotated by an operator).
 """

@@ -6,17 +6,17 @@ Rotation moves the current key to `previous` and stores a fresh current key, so 
 signed before it still verify and new ones are signed with the new key. A key two
 rotations old is gone. Running functions cache the keyring per container, so rotation
 then touches each function's configuration: Lambda starts fresh containers, which load
-the new keyring (a warm container would not know the new key's kid).
+the new keyring (a warm container would not know the new key).
 
 The keyring lives in an SSM SecureString (`chalice deploy` path) or in a Secrets
-Manager secret read through its SSM reference (CloudFormation path); both are handled.
+Manager secret read through its SSM reference (CloudFormation path); ops/keyring.py
+reads and writes both.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import secrets
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -27,68 +27,15 @@ from botocore.exceptions import ClientError
 from chalicelib.auth.keys import SigningKey, dump_keyring, parse_keyring
 from chalicelib.errors import ConfigError
 from ops.cli import operator_errors
-from ops.deploy.policy import SECRETS_MANAGER_REFERENCE
+from ops.keyring import KeyStore, new_secret
 from ops.stages import cli_logging, load_stage
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
-    from mypy_boto3_secretsmanager import SecretsManagerClient
-    from mypy_boto3_ssm import SSMClient
 
 log = logging.getLogger("rotate_key")
 
 ROTATION_MARKER = "KEYRING_ROTATED_AT"  # set on functions to force fresh containers
-_ALREADY_THERE = ("ParameterAlreadyExists", "ResourceExistsException")
-
-
-def new_secret() -> str:
-    """A fresh 64-character key (384 random bits)."""
-    return secrets.token_urlsafe(48)
-
-
-class KeyStore:
-    """Read and write the keyring JSON under an SSM name (or an SSM Secrets Manager reference)."""
-
-    def __init__(self, name: str, region: str) -> None:
-        self.name = name
-        self.ssm: SSMClient = boto3.client("ssm", region_name=region)
-        self.secrets: SecretsManagerClient = boto3.client("secretsmanager", region_name=region)
-
-    @property
-    def secret_id(self) -> str | None:
-        """The Secrets Manager secret name, when the keyring lives there."""
-        if self.name.startswith(SECRETS_MANAGER_REFERENCE):
-            return self.name.removeprefix(SECRETS_MANAGER_REFERENCE)
-        return None
-
-    def read(self) -> str:
-        return self.ssm.get_parameter(Name=self.name, WithDecryption=True)["Parameter"]["Value"]
-
-    def create(self) -> bool:
-        """Store a fresh keyring unless one exists (a conditional create, never an overwrite)."""
-        value = dump_keyring(new_secret())
-        try:
-            if self.secret_id:
-                self.secrets.create_secret(Name=self.secret_id, SecretString=value)
-            else:
-                self.ssm.put_parameter(
-                    Name=self.name,
-                    Value=value,
-                    Type="SecureString",
-                    Overwrite=False,
-                    Description="microblog signing keyring (JSON: current, previous)",
-                )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] in _ALREADY_THERE:
-                return False
-            raise
-        return True
-
-    def write(self, value: str) -> None:
-        if self.secret_id:
-            self.secrets.put_secret_value(SecretId=self.secret_id, SecretString=value)
-        else:
-            self.ssm.put_parameter(Name=self.name, Value=value, Type="SecureString", Overwrite=True)
 
 
 def rotate(store: KeyStore) -> tuple[str, str]:

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.settings import Settings
+from ops.keyring import SECRETS_MANAGER_REFERENCE
 from ops.stages import PROJECT_DIR, cli_logging, load_config, load_stage
 
 log = logging.getLogger("policy")
 
 # (service, resource) -> an ARN: a string for policy files, an Fn::Sub for CloudFormation.
 Arn = Callable[[str, str], Any]
-
-SECRETS_MANAGER_REFERENCE = "/aws/reference/secretsmanager/"
 
 # PynamoDB: Model.get -> GetItem; save (also inside TransactWrite) -> PutItem; update -> UpdateItem.
 # delete -> DeleteItem (throttle.clear after a successful login).

@@ -26,9 +26,9 @@ from botocore.exceptions import ClientError
 
 from chalicelib.errors import ConfigError
 from chalicelib.settings import Settings, get_settings
-from ops.admin.rotate_key import KeyStore
 from ops.cli import operator_errors
 from ops.deploy import resources as declared
+from ops.keyring import KeyStore
 from ops.stages import cli_logging, load_stage
 
 log = logging.getLogger("provision")

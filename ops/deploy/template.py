@@ -22,8 +22,9 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from ops.deploy import gateway_responses
-from ops.deploy.policy import SECRETS_MANAGER_REFERENCE, policy_document
+from ops.deploy.policy import policy_document
 from ops.deploy.resources import configuration_set_name, stage_resources
+from ops.keyring import SECRETS_MANAGER_REFERENCE
 from ops.stages import API_HANDLER, Stage
 
 

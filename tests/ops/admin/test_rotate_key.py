@@ -13,7 +13,8 @@ from chalicelib.auth import tokens
 from chalicelib.auth.keys import Keyring, load_keyring_parameter, parse_keyring
 from chalicelib.errors import InvalidTokenError
 from ops.admin import rotate_key
-from ops.admin.rotate_key import ROTATION_MARKER, KeyStore, rotate, rotate_stage
+from ops.admin.rotate_key import ROTATION_MARKER, rotate, rotate_stage
+from ops.keyring import KeyStore
 from ops.stages import load_stage
 
 REGION = "us-east-1"
@@ -48,16 +49,6 @@ def test_rotation_keeps_one_previous_key(name: str) -> None:
     with pytest.raises(InvalidTokenError, match="InvalidSignatureError"):
         verify(name, before)  # two rotations old
     assert verify(name, after).user_id == "user-1"
-
-
-def test_create_never_overwrites() -> None:
-    store = KeyStore("/test/signing-keys", REGION)
-    assert store.create() is True
-    value = store.read()
-    assert store.create() is False
-    assert store.read() == value
-    version = boto3.client("ssm").get_parameter(Name="/test/signing-keys")["Parameter"]["Version"]
-    assert version == 1
 
 
 def test_keys_are_long_and_fresh() -> None:
