@@ -3,6 +3,7 @@
 python -m ops.deploy.deploy deploy --stage dev
 python -m ops.deploy.deploy destroy --stage dev [--delete-data]
 
+Chalice uploads the function package bytecode.py built, our modules' bytecode included.
 AWS_ENDPOINT_URL is honoured throughout (boto3 here, botocore inside the Chalice CLI).
 """
 
@@ -22,6 +23,7 @@ import boto3
 from ops.cli import operator_errors
 from ops.deploy import gateway_responses, postdeploy
 from ops.deploy.artifacts import cached_artifacts, describe_sizes, run_chalice
+from ops.deploy.bytecode import function_package
 from ops.deploy.provision import provision
 from ops.deploy.teardown import teardown
 from ops.stages import PROJECT_DIR, Stage, aws_environment, cli_logging, load_config, load_stage
@@ -95,6 +97,7 @@ def deploy(stage_name: str, project_dir: Path = PROJECT_DIR) -> Deployed:
     stage = load_stage(stage_name, project_dir)
     log.info("provisioning stage %s (tables, queues, topic, sender, keyring)", stage_name)
     provision(stage.settings(env))
+    function_package(project_dir)  # with its bytecode: Chalice reuses it
     log.info("chalice deploy --stage %s: packaging and uploading (a minute or two)", stage_name)
     run_chalice(["deploy", "--stage", stage_name], project_dir, env)
     log.info("post-deploy steps: %s", ", ".join(step.__name__ for step in POST_DEPLOY_STEPS))

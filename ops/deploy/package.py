@@ -2,9 +2,10 @@
 
 python -m ops.deploy.package --stage prod     # writes build/prod/sam.json and its zips
 
-Runs `chalice package --merge-template` with ops/deploy/template.py's resources, merged with any
-extra fragments in ops/deploy/cfn/*.json (in name order, Chalice's deep-merge rule). Deploy it
-with the AWS SAM CLI or `aws cloudformation package` + `deploy` (see the README).
+Runs `chalice package --merge-template` with template.py's resources, merged with any
+extra fragments in ops/deploy/cfn/*.json (in name order, Chalice's deep-merge rule); the
+function zip carries our modules' bytecode (bytecode.py). Deploy it with the AWS SAM CLI or
+`aws cloudformation package` + `deploy` (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from ops.cli import operator_errors
 from ops.deploy.artifacts import describe_sizes, run_chalice
+from ops.deploy.bytecode import function_package
 from ops.deploy.template import deep_merge, resources_template
 from ops.stages import PROJECT_DIR, aws_environment, cli_logging, load_stage
 
@@ -45,6 +47,7 @@ def package(stage_name: str, project_dir: Path = PROJECT_DIR) -> Path:
     merge = merge_template(stage_name, project_dir)
     outdir = project_dir / "build" / stage_name
     args = ["package", "--stage", stage_name, "--merge-template", str(merge), str(outdir)]
+    function_package(project_dir)  # with its bytecode: Chalice reuses it
     log.info("chalice package --stage %s: building the template and zips", stage_name)
     run_chalice(args, project_dir, env)
     return outdir / "sam.json"

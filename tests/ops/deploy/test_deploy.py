@@ -7,6 +7,8 @@ checks what landed there by name: functions, layer, roles, SQS event source, RES
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -20,6 +22,7 @@ import boto3
 import pytest
 
 from chalicelib.auth.keys import parse_keyring
+from ops.deploy.bytecode import function_package, missing_bytecode
 from ops.deploy.gateway_responses import RESPONSES
 from ops.stages import Stage, load_stage
 from tests.helpers.emulator import ROOT, moto_server
@@ -95,6 +98,17 @@ def check_functions(endpoint: str, stage: Stage, project: Path) -> None:
         (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
         document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
         assert (json.loads(document) if isinstance(document, str) else document) == policy
+
+
+def check_bytecode_shipped(endpoint: str, stage: Stage, project: Path) -> None:
+    """Every function runs the function package with its modules' bytecode."""
+    package = function_package(project)  # already built: the path Chalice uploaded from
+    assert package is not None
+    assert missing_bytecode(package) == []
+    digest = base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode()
+    functions = client(endpoint, "lambda")
+    for name in stage.function_names().values():
+        assert functions.get_function_configuration(FunctionName=name)["CodeSha256"] == digest
 
 
 def check_event_source(endpoint: str, stage: Stage) -> None:
@@ -195,6 +209,7 @@ def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -
     assert "PUBLIC_BASE_URL of stage dev" in output.stderr  # the placeholder is pointed out
 
     check_functions(endpoint, stage, project_copy)
+    check_bytecode_shipped(endpoint, stage, project_copy)
     check_event_source(endpoint, stage)
     api_id = check_rest_api(endpoint, stage)
     check_gateway_responses(endpoint, api_id)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from ops.deploy.artifacts import zip_sizes
+from ops.deploy.bytecode import missing_bytecode
 from ops.deploy.gateway_responses import sam_gateway_responses
 from ops.deploy.package import package
 from ops.deploy.resources import stage_resources
@@ -156,7 +157,8 @@ def test_roles_get_the_least_privilege_policy_with_stack_arns(
 def test_the_function_package_is_code_only_and_the_layer_leaves_botocore_out(built: Path) -> None:
     with zipfile.ZipFile(built.parent / "deployment.zip") as code:
         tops = {name.split("/")[0] for name in code.namelist()}
-    assert tops == {"app.py", "chalice", "chalicelib"}
+    assert tops == {"app.py", "__pycache__", "chalice", "chalicelib"}
+    assert missing_bytecode(built.parent / "deployment.zip") == []  # ops/deploy/bytecode.py
     with zipfile.ZipFile(built.parent / "layer-deployment.zip") as layer:
         packages = {name.split("/")[4] for name in layer.namelist() if name.count("/") > 4}
     assert {"pynamodb", "jwt", "jinja2", "argon2", "email_validator"} <= packages
@@ -164,7 +166,7 @@ def test_the_function_package_is_code_only_and_the_layer_leaves_botocore_out(bui
     assert not {"botocore", "boto3", "urllib3", "dateutil"} & packages
     function_size, _ = zip_sizes(built.parent / "deployment.zip")
     layer_size, _ = zip_sizes(built.parent / "layer-deployment.zip")
-    assert function_size < 250_000
+    assert function_size < 500_000  # source and bytecode
     assert layer_size < 5_000_000
 
 
