@@ -71,7 +71,7 @@ unsuppress: install  ## take one address off the suppression list: make unsuppre
 clean:
 	rm -rf $(VENV) .dev build .mypy_cache .ruff_cache
 
-# -- Deploy (README "Deploy"). Each honours STAGE (a stage of .chalice/config.json) and
+# -- Deploy (docs/deploy.md). Each honours STAGE (a stage of .chalice/config.json) and
 # AWS_ENDPOINT_URL; the AWS region comes from AWS_DEFAULT_REGION or your AWS profile.
 STAGE ?= dev
 

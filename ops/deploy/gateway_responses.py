@@ -5,7 +5,7 @@ API Gateway answers some requests before the app sees them: an unknown path gets
 app's one error shape (chalicelib/web/problems.py). Declared once; `make deploy` puts them on
 the REST API after `chalice deploy` (put_gateway_response) and `make package` writes them as
 GatewayResponses of its API. chalice local has no gateway: there Chalice
-answers unknown paths itself (README).
+answers unknown paths itself (docs/api.md).
 """
 
 from __future__ import annotations

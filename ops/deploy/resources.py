@@ -1,6 +1,6 @@
 """A stage's stateful AWS resources, declared once, in CloudFormation's resource shape.
 
-A stage reaches AWS by one of two paths (README "Deploy"): `make deploy` creates these
+A stage reaches AWS by one of two paths (docs/deploy.md): `make deploy` creates these
 resources with boto3 (provision.py) before `chalice deploy`, and `make package` merges them
 into the SAM template (template.py); `make destroy` removes them (teardown.py).
 All three read this one declaration, so a table, queue, topic or SES setting cannot drift
@@ -59,7 +59,7 @@ def _transient(kind: str, properties: dict[str, Any]) -> Resource:
 
 
 def _table(name: str, ttl_attribute: str | None = None) -> Resource:
-    """A single-key table: items are addressed by `pk` only (no index, see the README)."""
+    """A single-key table: items are addressed by `pk` only (no index: docs/deploy.md says why)."""
     properties: dict[str, Any] = {
         "TableName": name,
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
