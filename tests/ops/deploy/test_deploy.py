@@ -1,8 +1,9 @@
 """`make deploy` for real: the Chalice CLI against a moto server, then `make destroy`.
 
 Runs `python -m ops.deploy.deploy` (what `make deploy` runs) in a subprocess with
-AWS_ENDPOINT_URL pointing at a moto server (tests/emulator.py explains its two shims), and
-checks what landed there by name: functions, layer, roles, SQS event source, REST API.
+AWS_ENDPOINT_URL pointing at a moto server (tests/helpers/emulator.py explains its two shims),
+and checks what landed there by name: functions and their code, layer, roles, SQS event source,
+REST API.
 """
 
 from __future__ import annotations
@@ -84,8 +85,13 @@ def check_functions(endpoint: str, stage: Stage, project: Path) -> None:
     deployed = {f["FunctionName"] for f in functions.list_functions()["Functions"]}
     assert deployed == set(names.values())
     policy = json.loads((project / ".chalice" / f"policy-{STAGE}.json").read_text())
+    package = function_package(project)  # built already: the zip Chalice uploaded
+    assert package is not None
+    assert missing_bytecode(package) == []
+    code = base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode()
     for handler, name in names.items():
         config = functions.get_function_configuration(FunctionName=name)
+        assert config["CodeSha256"] == code  # the package with our modules' bytecode
         wanted = stage.config["lambda_functions"][handler]
         assert config["MemorySize"] == wanted["lambda_memory_size"]
         assert config["Timeout"] == wanted["lambda_timeout"]
@@ -98,17 +104,6 @@ def check_functions(endpoint: str, stage: Stage, project: Path) -> None:
         (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
         document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
         assert (json.loads(document) if isinstance(document, str) else document) == policy
-
-
-def check_bytecode_shipped(endpoint: str, stage: Stage, project: Path) -> None:
-    """Every function runs the function package with its modules' bytecode."""
-    package = function_package(project)  # already built: the path Chalice uploaded from
-    assert package is not None
-    assert missing_bytecode(package) == []
-    digest = base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode()
-    functions = client(endpoint, "lambda")
-    for name in stage.function_names().values():
-        assert functions.get_function_configuration(FunctionName=name)["CodeSha256"] == digest
 
 
 def check_event_source(endpoint: str, stage: Stage) -> None:
@@ -193,15 +188,8 @@ def check_gateway_responses(endpoint: str, api_id: str) -> None:
 
 def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -> None:
     stage = load_stage(STAGE, project_copy)
-    deploy = (
-        "-m",
-        "ops.deploy.deploy",
-        "deploy",
-        "--stage",
-        STAGE,
-        "--project-dir",
-        str(project_copy),
-    )
+    project = ("--project-dir", str(project_copy))
+    deploy = ("-m", "ops.deploy.deploy", "deploy", "--stage", STAGE, *project)
 
     started = time.monotonic()
     output = run_ops(endpoint, *deploy)
@@ -209,7 +197,6 @@ def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -
     assert "PUBLIC_BASE_URL of stage dev" in output.stderr  # the placeholder is pointed out
 
     check_functions(endpoint, stage, project_copy)
-    check_bytecode_shipped(endpoint, stage, project_copy)
     check_event_source(endpoint, stage)
     api_id = check_rest_api(endpoint, stage)
     check_gateway_responses(endpoint, api_id)
@@ -238,15 +225,7 @@ def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -
         config = client(endpoint, "lambda").get_function_configuration(FunctionName=name)
         assert "KEYRING_ROTATED_AT" in config["Environment"]["Variables"]
 
-    destroy = (
-        "-m",
-        "ops.deploy.deploy",
-        "destroy",
-        "--stage",
-        STAGE,
-        "--project-dir",
-        str(project_copy),
-    )
+    destroy = ("-m", "ops.deploy.deploy", "destroy", "--stage", STAGE, *project)
     run_ops(endpoint, *destroy)
     assert client(endpoint, "lambda").list_functions()["Functions"] == []
     assert client(endpoint, "lambda").list_event_source_mappings()["EventSourceMappings"] == []
