@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -13,11 +11,11 @@ from chalice.app import Request, Response
 
 from chalicelib import rendering
 from chalicelib.auth import passwords, tokens
-from chalicelib.auth.keys import SigningKey, get_keyring
 from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import CsrfError, InvalidTokenError, PayloadTooLargeError, ValidationError
 from chalicelib.i18n import LANGUAGE_NAMES, N_, negotiate, supported, translate
 from chalicelib.settings import get_settings
+from chalicelib.web import signing
 from chalicelib.web.assets import asset_name
 from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, parse_form, set_cookie
 
@@ -53,11 +51,10 @@ FORM_EXPIRED = N_(
 CSRF_KEY_LABEL = "csrf"
 
 
-def _csrf_digest(key: SigningKey, nonce: str, session: str) -> str:
-    """The token for a nonce, bound to the session cookie too: a sibling subdomain can plant
-    a nonce cookie and know its token, but not the victim's session, so the pair fails."""
-    message = f"csrf:{nonce}:{session}".encode("utf-8", "backslashreplace")
-    return hmac.new(key.derived(CSRF_KEY_LABEL), message, hashlib.sha256).hexdigest()
+def _csrf_message(nonce: str, session: str) -> str:
+    """What a CSRF token signs: the nonce, bound to the session cookie too. A sibling subdomain
+    can plant a nonce cookie and know its token, but not the victim's session, so the pair fails."""
+    return f"csrf:{nonce}:{session}"
 
 
 class PageRequest:
@@ -137,18 +134,18 @@ class PageRequest:
             nonce = secrets.token_urlsafe(32)
             self.cookies[CSRF_COOKIE] = nonce
             self.outgoing.append(set_cookie(CSRF_COOKIE, nonce))
-        return _csrf_digest(get_keyring().current, nonce, self.cookies.get(SESSION_COOKIE, ""))
+        return signing.sign(
+            CSRF_KEY_LABEL, _csrf_message(nonce, self.cookies.get(SESSION_COOKIE, ""))
+        )
 
     def check_csrf(self, form: dict[str, str]) -> None:
         nonce = self.cookies.get(CSRF_COOKIE, "")
         sent = form.get("csrf_token", "")
-        keyring = get_keyring()
-        keys = keyring.accepted
         session = self.cookies.get(SESSION_COOKIE, "")
         if (
             not nonce
             or not sent
-            or not any(hmac.compare_digest(_csrf_digest(key, nonce, session), sent) for key in keys)
+            or not signing.verify(CSRF_KEY_LABEL, _csrf_message(nonce, session), sent)
         ):
             raise CsrfError("missing or forged CSRF token")
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from base64 import urlsafe_b64decode, urlsafe_b64encode
-
 from chalice.app import Blueprint, Response
 
 from chalicelib.auth import password_reset
-from chalicelib.auth.keys import SigningKey, get_keyring
 from chalicelib.errors import InvalidTokenError, ValidationError
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
+from chalicelib.web import signing
 from chalicelib.web.context import PageRequest, with_form
 from chalicelib.web.forms import new_password_errors
 from chalicelib.web.http import FORM_TYPE, client_key, set_cookie
@@ -26,32 +22,19 @@ SENT_TO_KEY_LABEL = "reset-sent-to"
 MAX_SENT_TO = 254
 
 
-def _sent_to_digest(key: SigningKey, payload: str) -> str:
-    return hmac.new(key.derived(SENT_TO_KEY_LABEL), payload.encode(), hashlib.sha256).hexdigest()
-
-
 def remember_sent_to(page: PageRequest, address: str) -> None:
     """Where the link went, as typed: signed, in this browser, for one minute."""
-    payload = urlsafe_b64encode(address[:MAX_SENT_TO].encode()).decode().rstrip("=")
-    signature = _sent_to_digest(get_keyring().current, payload)
-    page.outgoing.append(set_cookie(SENT_TO_COOKIE, f"{payload}.{signature}", max_age=60))
+    sealed = signing.seal(SENT_TO_KEY_LABEL, address[:MAX_SENT_TO])
+    page.outgoing.append(set_cookie(SENT_TO_COOKIE, sealed, max_age=60))
 
 
 def pop_sent_to(page: PageRequest) -> str | None:
     """The address the last reset request typed, if this browser's cookie is ours."""
-    payload, _, signature = page.cookies.get(SENT_TO_COOKIE, "").partition(".")
-    if not payload:
+    sealed = page.cookies.get(SENT_TO_COOKIE, "")
+    if not sealed:
         return None
     page.outgoing.append(set_cookie(SENT_TO_COOKIE, "", max_age=0))
-    if not any(
-        hmac.compare_digest(_sent_to_digest(key, payload), signature)
-        for key in get_keyring().accepted
-    ):
-        return None
-    try:
-        return urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        return None
+    return signing.unseal(SENT_TO_KEY_LABEL, sealed)
 
 
 @reset_pages.route("/reset_password_request", methods=["GET"])
