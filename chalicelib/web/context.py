@@ -15,7 +15,7 @@ from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import CsrfError, InvalidTokenError, PayloadTooLargeError, ValidationError
 from chalicelib.i18n import LANGUAGE_NAMES, N_, negotiate, supported, translate
 from chalicelib.settings import get_settings
-from chalicelib.web import signing
+from chalicelib.web import signing, wording
 from chalicelib.web.assets import asset_name
 from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS, cookies, parse_form, set_cookie
 
@@ -27,7 +27,7 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 
 # Flash cookies carry a code, never text, so nobody can plant words on our pages.
 FLASHES = {
-    "password_reset": N_("Your password has been reset."),
+    "password_reset": wording.PASSWORD_RESET,
     "invalid_link": N_(
         "That password reset link is invalid or has expired. Please request a new one."
     ),
@@ -35,9 +35,9 @@ FLASHES = {
         "Congratulations, you are now a registered user! "
         "Please check your email for a link that confirms your address."
     ),
-    "email_confirmed": N_("Your email address is confirmed."),
-    "verification_sent": N_("If your address still needs confirming, a new link is on its way."),
-    "email_change_requested": N_("Check the new address for a link that confirms the change."),
+    "email_confirmed": wording.EMAIL_CONFIRMED,
+    "verification_sent": wording.VERIFICATION_SENT,
+    "email_change_requested": wording.EMAIL_CHANGE_REQUESTED,
     "login_required": N_("Please log in to access this page."),
     "logged_out": N_("You have been logged out."),
     "password_changed": N_("Your password has been changed."),

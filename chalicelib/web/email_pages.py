@@ -13,8 +13,9 @@ from chalicelib.errors import (
 )
 from chalicelib.i18n import N_
 from chalicelib.web.context import PageRequest, with_form
-from chalicelib.web.http import FORM_TYPE, token_failure
+from chalicelib.web.http import FORM_TYPE
 from chalicelib.web.pages import NOT_CURRENT_PASSWORD, any_visitor, logged_in_only
+from chalicelib.web.wording import token_failure
 
 email_pages = Blueprint(__name__)
 

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs
 from chalice.app import Request, Response
 
 from chalicelib.auth import throttle
-from chalicelib.auth.tokens import Purpose
 from chalicelib.errors import (
     AppError,
     AuthenticationError,
@@ -26,6 +25,7 @@ from chalicelib.errors import (
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.web.problems import PROBLEM_TYPE, problem
+from chalicelib.web.wording import token_failure
 
 MAX_FORM_FIELDS = 20
 JSON_TYPE = "application/json"
@@ -166,19 +166,6 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return json_response(
         problem(status, code, message, field), status, **{"Content-Type": PROBLEM_TYPE, **extra}
     )
-
-
-# What a person is told when a token of each purpose fails.
-TOKEN_FAILURES = {
-    Purpose.RESET_PASSWORD.value: N_("The reset link is invalid or has expired."),
-    Purpose.VERIFY_EMAIL.value: N_("The confirmation link is invalid, used or has expired."),
-}
-TOKEN_FAILURE = N_("The token is invalid or has expired.")
-
-
-def token_failure(exc: InvalidTokenError) -> str:
-    """The words for a failed token, after what it was presented for."""
-    return TOKEN_FAILURES.get(exc.purpose, TOKEN_FAILURE)
 
 
 def _error_for(exc: AppError) -> Response:
