@@ -10,8 +10,8 @@ from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.i18n import negotiate
 from chalicelib.settings import get_settings
 from chalicelib.web import openapi, wording
+from chalicelib.web.api_errors import api_errors
 from chalicelib.web.http import (
-    api_errors,
     client_key,
     json_response,
     parse_json,

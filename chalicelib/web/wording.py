@@ -16,6 +16,9 @@ EMAIL_CONFIRMED = N_("Your email address is confirmed.")
 VERIFICATION_SENT = N_("If your address still needs confirming, a new link is on its way.")
 EMAIL_CHANGE_REQUESTED = N_("Check the new address for a link that confirms the change.")
 
+# The page a confirmation link opens, whether the link works or not.
+CONFIRM_TITLE = N_("Confirm Email Address")
+
 # What a person is told when a token of each purpose fails: the reason stays on our side.
 TOKEN_FAILURES = {
     Purpose.RESET_PASSWORD.value: N_("The reset link is invalid or has expired."),
