@@ -15,7 +15,7 @@ from chalicelib.web import cookie_jar, signing
 from chalicelib.web.cookie_jar import CookieJar
 
 KEY_LABEL = "csrf"
-NONCE_BYTES = 32
+NONCE_BYTES = 32  # a fresh nonce is 43 characters; one shorter than 32 is replaced
 
 
 class Csrf:
