@@ -9,9 +9,9 @@ from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.i18n import negotiate
 from chalicelib.settings import get_settings
-from chalicelib.web import openapi
+from chalicelib.web import openapi, wording
+from chalicelib.web.api_errors import api_errors
 from chalicelib.web.http import (
-    api_errors,
     client_key,
     json_response,
     parse_json,
@@ -25,8 +25,6 @@ api = Blueprint(__name__)
 # route takes any type here; parse_json (require_json) answers 415 in our error shape.
 ANY_TYPE = ["*/*"]
 RESET_ACCEPTED = "Check your email for the instructions to reset your password"
-VERIFY_ACCEPTED = "If your address still needs confirming, a new link is on its way."
-CHANGE_ACCEPTED = "Check the new address for a link that confirms the change."
 
 
 def _request() -> Request:
@@ -135,7 +133,7 @@ def request_password_reset() -> Response:
 def confirm_password_reset() -> Response:
     data = parse_json(_request())
     password_reset.confirm_reset(string_field(data, "token"), string_field(data, "password"))
-    return json_response({"message": "Your password has been reset."})
+    return json_response({"message": wording.PASSWORD_RESET})
 
 
 @api.route("/api/email-verification", methods=["POST"], content_types=ANY_TYPE)
@@ -144,14 +142,14 @@ def request_email_verification() -> Response:
     user = _bearer_user()
     require_json(_request())  # no body to read, but the same rule against cross-site posts
     accounts.request_verification(user)
-    return json_response({"message": VERIFY_ACCEPTED}, 202)
+    return json_response({"message": wording.VERIFICATION_SENT}, 202)
 
 
 @api.route("/api/email-verification/confirm", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def confirm_email_verification() -> Response:
     user = verification.confirm(string_field(parse_json(_request()), "token"))
-    return json_response({"message": "Your email address is confirmed.", "user": _user_json(user)})
+    return json_response({"message": wording.EMAIL_CONFIRMED, "user": _user_json(user)})
 
 
 @api.route("/api/users/me/email", methods=["POST"], content_types=ANY_TYPE)
@@ -160,4 +158,4 @@ def change_email() -> Response:
     data = parse_json(_request())
     user = _bearer_user()
     accounts.request_email_change(user, string_field(data, "password"), string_field(data, "email"))
-    return json_response({"message": CHANGE_ACCEPTED}, 202)
+    return json_response({"message": wording.EMAIL_CHANGE_REQUESTED}, 202)

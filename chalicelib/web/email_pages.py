@@ -5,64 +5,43 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib.auth import accounts, verification
-from chalicelib.errors import (
-    AddressTakenError,
-    AuthenticationError,
-    InvalidTokenError,
-    ValidationError,
-)
 from chalicelib.i18n import N_
-from chalicelib.web.context import PageRequest, with_form
-from chalicelib.web.http import FORM_TYPE, token_failure
-from chalicelib.web.pages import NOT_CURRENT_PASSWORD, any_visitor, logged_in_only
+from chalicelib.web.http import FORM_TYPE
+from chalicelib.web.page import PageRequest
+from chalicelib.web.page_errors import FormPage, page_errors, with_form
+from chalicelib.web.pages import any_visitor, logged_in_only
+from chalicelib.web.wording import CONFIRM_TITLE
 
 email_pages = Blueprint(__name__)
 
-CHANGE_TITLE = N_("Change Email Address")
-CONFIRM_TITLE = N_("Confirm Email Address")
-
-
-def _dead_link(page: PageRequest, message: str, status: int = 400) -> Response:
-    """Never a raw error: what happened, and (logged in) a button for a new link."""
-    return page.page(
-        "verify_email_invalid.html",
-        status=status,
-        token_page=True,
-        title=CONFIRM_TITLE,
-        message=message,
-    )
+CHANGE_EMAIL = FormPage(
+    "change_email.html", N_("Change Email Address"), field="email", proof_field="password"
+)
 
 
 @email_pages.route("/verify_email/{token}", methods=["GET"])
 @any_visitor
+@page_errors()
 def verify_email_form(page: PageRequest, token: str) -> Response:
     # GET never confirms: mail scanners open links. It shows one button that does.
-    try:
-        _record, address = verification.check_link(token)
-    except InvalidTokenError as exc:
-        return _dead_link(page, token_failure(exc))
-    return page.page("verify_email.html", token_page=True, title=CONFIRM_TITLE, address=address)
+    _record, address = verification.check_link(token)
+    return page.render("verify_email.html", token_page=True, title=CONFIRM_TITLE, address=address)
 
 
 @email_pages.route("/verify_email/{token}", methods=["POST"], content_types=[FORM_TYPE])
 @any_visitor
-@with_form
+@with_form()
 def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Response:
-    try:
-        verification.confirm(token)
-    except InvalidTokenError as exc:
-        return _dead_link(page, token_failure(exc))
-    except AddressTakenError as exc:
-        return _dead_link(page, exc.message, status=409)
+    verification.confirm(token)
     # A new address ends every earlier session, this browser's too: then it logs in again.
-    return page.redirect("/" if page.user() else "/login", flash="email_confirmed")
+    return page.redirect("/" if page.session.user() else "/login", flash="email_confirmed")
 
 
 @email_pages.route("/verify_email", methods=["POST"], content_types=[FORM_TYPE])
 @logged_in_only
-@with_form
+@with_form()
 def resend_verification(page: PageRequest, form: dict[str, str]) -> Response:
-    user = page.user()
+    user = page.session.user()
     assert user is not None
     accounts.request_verification(user)
     return page.redirect("/", flash="verification_sent")
@@ -71,25 +50,14 @@ def resend_verification(page: PageRequest, form: dict[str, str]) -> Response:
 @email_pages.route("/change_email", methods=["GET"])
 @logged_in_only
 def change_email_form(page: PageRequest) -> Response:
-    return page.page("change_email.html", title=CHANGE_TITLE, form={}, errors={})
+    return CHANGE_EMAIL.render(page)
 
 
 @email_pages.route("/change_email", methods=["POST"], content_types=[FORM_TYPE])
 @logged_in_only
-@with_form
+@with_form(CHANGE_EMAIL)
 def change_email(page: PageRequest, form: dict[str, str]) -> Response:
-    user = page.user()
+    user = page.session.user()
     assert user is not None
-    try:
-        accounts.request_email_change(user, form.get("password", ""), form.get("email", ""))
-    except AuthenticationError:
-        errors = {"password": NOT_CURRENT_PASSWORD}
-        return page.page(
-            "change_email.html", status=400, title=CHANGE_TITLE, form=form, errors=errors
-        )
-    except ValidationError as exc:
-        errors = {exc.field or "email": exc.message}
-        return page.page(
-            "change_email.html", status=400, title=CHANGE_TITLE, form=form, errors=errors
-        )
+    accounts.request_email_change(user, form.get("password", ""), form.get("email", ""))
     return page.redirect("/", flash="email_change_requested")

@@ -16,12 +16,11 @@ from typing import Any
 from chalice.app import Request, Response
 
 from chalicelib.i18n import N_
-from chalicelib.web.context import PageRequest
 from chalicelib.web.http import error_response
+from chalicelib.web.page import PageRequest
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # Chalice's error code -> (our code, what to tell the caller)
-SORRY = N_("Sorry")
 _UNKNOWN_ERROR = ("error", N_("The request could not be handled."))
 _CHALICE_ERRORS = {
     "MethodNotAllowedError": ("method_not_allowed", N_("This address does not take that method.")),
@@ -65,9 +64,7 @@ def reshape(request: Request, get_response: Callable[[Request], Response]) -> Re
 
 def _ours(request: Request, response: Response, chalice_code: str) -> Response:
     status = response.status_code
-    code, words = _CHALICE_ERRORS.get(
-        chalice_code, ("error", N_("The request could not be handled."))
-    )
+    code, words = _CHALICE_ERRORS.get(chalice_code, _UNKNOWN_ERROR)
     kept: dict[str, Any] = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
     if request.path.startswith("/api/"):
         answer = error_response(status, code, words)
@@ -79,10 +76,7 @@ def _ours(request: Request, response: Response, chalice_code: str) -> Response:
 
 def _page(request: Request, status: int, words: str) -> Response:
     page = PageRequest(request)
-    reference = None
-    if status >= 500:  # whatever failed may fail again: no session lookup on this page
-        page.forget_session()
-        reference = request_id(request)
-    return page.page(
-        "error.html", status=status, title=N_("Sorry"), message=words, reference=reference
-    )
+    if status < 500:
+        return page.sorry(status, words)
+    page.session.forget()  # whatever failed may fail again: no session lookup on this page
+    return page.sorry(status, words, reference=request_id(request))

@@ -12,6 +12,15 @@ from chalicelib.i18n import N_
 REMEMBER_ME_VALUES = frozenset({"y", "on", "true", "1"})
 
 
+class FieldErrors(ValidationError):
+    """A submitted form has fields to fix: `errors` holds each one's message, in form order."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field)
+        self.errors = errors
+
+
 def require_repeat(
     form: Mapping[str, str], field: str = "password", repeat: str = "password2"
 ) -> None:
@@ -24,8 +33,8 @@ def require_repeat(
         raise ValidationError(N_("Passwords must match."), repeat)
 
 
-def field_errors(checks: list[tuple[str, Callable[[], object]]]) -> dict[str, str]:
-    """Run every field's check and keep every failure, by field, in the form's order.
+def check_fields(checks: list[tuple[str, Callable[[], object]]]) -> None:
+    """Run every field's check and raise FieldErrors with every failure, if there is one.
 
     A form shows all its errors at once; the domain still checks again (and raises the
     first) when the form is submitted clean, so the rules live in one place.
@@ -36,13 +45,14 @@ def field_errors(checks: list[tuple[str, Callable[[], object]]]) -> dict[str, st
             check()
         except ValidationError as exc:
             errors.setdefault(exc.field or field, exc.message)
-    return errors
+    if errors:
+        raise FieldErrors(errors)
 
 
-def registration_errors(form: Mapping[str, str]) -> dict[str, str]:
-    """Every problem of a registration form (username, address, password, repeat)."""
+def check_registration(form: Mapping[str, str]) -> None:
+    """Raises FieldErrors for every problem of a registration form."""
     username, email, password = (form.get(k, "") for k in ("username", "email", "password"))
-    return field_errors(
+    check_fields(
         [
             ("username", lambda: normalize_username(username)),
             ("email", lambda: new_address(email)),
@@ -52,10 +62,10 @@ def registration_errors(form: Mapping[str, str]) -> dict[str, str]:
     )
 
 
-def new_password_errors(form: Mapping[str, str], username: str, email: str) -> dict[str, str]:
-    """Every problem of a new password typed twice (reset and change alike)."""
+def check_new_password(form: Mapping[str, str], username: str, email: str) -> None:
+    """Raises FieldErrors for every problem of a new password typed twice (reset, change)."""
     password = form.get("password", "")
-    return field_errors(
+    check_fields(
         [
             ("password", lambda: passwords.check_policy(password, username, email)),
             ("password2", lambda: require_repeat(form)),

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Mapping
-from http.cookies import CookieError, SimpleCookie
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from chalice.app import Request, Response
 
 from chalicelib.auth import throttle
-from chalicelib.auth.tokens import Purpose
-from chalicelib.errors import (
-    AppError,
-    AuthenticationError,
-    ConflictError,
-    InvalidTokenError,
-    PayloadTooLargeError,
-    RateLimitedError,
-    UnsupportedMediaTypeError,
-    ValidationError,
-)
+from chalicelib.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.web.problems import PROBLEM_TYPE, problem
@@ -124,27 +112,6 @@ def string_field(data: Mapping[str, Any], name: str, required: bool = True) -> s
     return value
 
 
-def cookies(request: Request) -> dict[str, str]:
-    """The request's cookies; a malformed Cookie header reads as no cookies."""
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(request.headers.get("cookie", ""))
-    except CookieError:
-        return {}
-    return {name: morsel.value for name, morsel in jar.items()}
-
-
-def set_cookie(name: str, value: str, max_age: int | None = None) -> str:
-    """A Set-Cookie value: HttpOnly, SameSite=Lax, Secure on https, scoped to the base path."""
-    settings = get_settings()
-    parts = [f"{name}={value}", f"Path={settings.base_path or '/'}", "HttpOnly", "SameSite=Lax"]
-    if max_age is not None:
-        parts.append(f"Max-Age={max_age}")
-    if settings.secure_cookies:
-        parts.append("Secure")
-    return "; ".join(parts)
-
-
 def security_headers(response: Response) -> Response:
     """Headers every response carries: HSTS whenever the public site is https."""
     if get_settings().secure_cookies:
@@ -166,50 +133,3 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return json_response(
         problem(status, code, message, field), status, **{"Content-Type": PROBLEM_TYPE, **extra}
     )
-
-
-# What a person is told when a token of each purpose fails.
-TOKEN_FAILURES = {
-    Purpose.RESET_PASSWORD.value: N_("The reset link is invalid or has expired."),
-    Purpose.VERIFY_EMAIL.value: N_("The confirmation link is invalid, used or has expired."),
-}
-TOKEN_FAILURE = N_("The token is invalid or has expired.")
-
-
-def token_failure(exc: InvalidTokenError) -> str:
-    """The words for a failed token, after what it was presented for."""
-    return TOKEN_FAILURES.get(exc.purpose, TOKEN_FAILURE)
-
-
-def _error_for(exc: AppError) -> Response:
-    if isinstance(exc, PayloadTooLargeError):
-        return error_response(413, "payload_too_large", exc.message)
-    if isinstance(exc, UnsupportedMediaTypeError):
-        return error_response(415, "unsupported_media_type", exc.message)
-    if isinstance(exc, RateLimitedError):
-        response = error_response(429, "too_many_requests", exc.message)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-    if isinstance(exc, ValidationError):
-        return error_response(400, "invalid_request", exc.message, exc.field)
-    if isinstance(exc, ConflictError):
-        return error_response(409, "conflict", exc.message, exc.field)
-    if isinstance(exc, AuthenticationError):
-        return error_response(401, "unauthorized", str(exc))
-    if isinstance(exc, InvalidTokenError):
-        # Every failure of one kind of token is one answer: the reason stays on our side.
-        return error_response(400, "invalid_token", token_failure(exc))
-    raise exc
-
-
-def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Map our domain errors to JSON 4xx answers (Chalice middleware never sees them)."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        try:
-            return view(*args, **kwargs)
-        except AppError as exc:
-            return _error_for(exc)
-
-    return wrapper

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.auth import accounts, preferences
-from chalicelib.errors import (
-    AuthenticationError,
-    ConflictError,
-    RateLimitedError,
-    ValidationError,
-)
 from chalicelib.i18n import N_
 from chalicelib.web.assets import CACHE_FOREVER, asset
-from chalicelib.web.context import PageRequest, with_form
-from chalicelib.web.forms import REMEMBER_ME_VALUES, new_password_errors, registration_errors
+from chalicelib.web.forms import REMEMBER_ME_VALUES, check_new_password, check_registration
 from chalicelib.web.http import FORM_TYPE, client_key
+from chalicelib.web.page import PageRequest
+from chalicelib.web.page_errors import FormPage, View, with_form
 
 pages = Blueprint(__name__)
 
@@ -28,10 +22,14 @@ pages = Blueprint(__name__)
 LOCAL_PATH = re.compile(r"/(?!/)[A-Za-z0-9._~%/-]{0,1000}")
 
 HOME_TITLE = N_("Home")
-SIGN_IN_TITLE = N_("Sign In")
-REGISTER_TITLE = N_("Register")
-CHANGE_PASSWORD_TITLE = N_("Change Password")
-NOT_CURRENT_PASSWORD = N_("That is not your current password.")
+LOGIN = FormPage("login.html", N_("Sign In"), field="username")
+REGISTER = FormPage("register.html", N_("Register"), field="username")
+CHANGE_PASSWORD = FormPage(
+    "change_password.html",
+    N_("Change Password"),
+    field="password",
+    proof_field="current_password",
+)
 
 
 def _page() -> PageRequest:
@@ -40,7 +38,7 @@ def _page() -> PageRequest:
     return PageRequest(request)
 
 
-def any_visitor(view: Callable[..., Response]) -> Callable[..., Response]:
+def any_visitor(view: View) -> View:
     """Anyone gets the view, with their PageRequest (logged in or not)."""
 
     @functools.wraps(view)
@@ -50,26 +48,26 @@ def any_visitor(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def anonymous_only(view: Callable[..., Response]) -> Callable[..., Response]:
+def anonymous_only(view: View) -> View:
     """Logged-in users are sent home; others get the view with their PageRequest."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         page = _page()
-        if page.user() is not None:
+        if page.session.user() is not None:
             return page.redirect("/")
         return view(page, *args, **kwargs)
 
     return wrapper
 
 
-def logged_in_only(view: Callable[..., Response]) -> Callable[..., Response]:
+def logged_in_only(view: View) -> View:
     """Anonymous visitors are sent to the login page; others get the view."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         page = _page()
-        if page.user() is None:
+        if page.session.user() is None:
             return page.redirect("/login", flash="login_required")
         return view(page, *args, **kwargs)
 
@@ -79,138 +77,96 @@ def logged_in_only(view: Callable[..., Response]) -> Callable[..., Response]:
 @pages.route("/", methods=["GET"])
 @logged_in_only
 def index(page: PageRequest) -> Response:
-    return page.page("index.html", title=HOME_TITLE)
+    return page.render("index.html", title=HOME_TITLE)
 
 
 @pages.route("/login", methods=["GET"])
 @anonymous_only
 def login_form(page: PageRequest) -> Response:
-    return page.page("login.html", title=SIGN_IN_TITLE, form={}, error=None)
+    return LOGIN.render(page)
 
 
 @pages.route("/login", methods=["POST"], content_types=[FORM_TYPE])
 @anonymous_only
-@with_form
+@with_form(LOGIN)
 def login(page: PageRequest, form: dict[str, str]) -> Response:
-    try:
-        user = accounts.authenticate(
-            form.get("username", ""), form.get("password", ""), client_key(page.request)
-        )
-    except AuthenticationError:
-        return page.page(
-            "login.html",
-            status=401,
-            title=SIGN_IN_TITLE,
-            form=form,
-            error=accounts.LOGIN_FAILED,
-        )
-    page.log_in(user, remember=form.get("remember_me", "") in REMEMBER_ME_VALUES)
+    user = accounts.authenticate(
+        form.get("username", ""), form.get("password", ""), client_key(page.request)
+    )
+    page.session.log_in(user, remember=form.get("remember_me", "") in REMEMBER_ME_VALUES)
     return page.redirect("/")
 
 
 @pages.route("/logout", methods=["GET"])
-def logout_form() -> Response:
+@any_visitor
+def logout_form(page: PageRequest) -> Response:
     """A confirmation form only: a link or image on another site must not log anyone out."""
-    return _page().page("logout.html", title=N_("Log out"))
+    return page.render("logout.html", title=N_("Log out"))
 
 
 @pages.route("/logout", methods=["POST"], content_types=[FORM_TYPE])
-def logout() -> Response:
-    return _logout(_page())
-
-
-@with_form
-def _logout(page: PageRequest, form: dict[str, str]) -> Response:
-    page.log_out()
+@any_visitor
+@with_form()
+def logout(page: PageRequest, form: dict[str, str]) -> Response:
+    page.session.log_out()
     return page.redirect("/login", flash="logged_out")
 
 
 @pages.route("/register", methods=["GET"])
 @anonymous_only
 def register_form(page: PageRequest) -> Response:
-    return page.page("register.html", title=REGISTER_TITLE, form={}, errors={})
+    return REGISTER.render(page)
 
 
 @pages.route("/register", methods=["POST"], content_types=[FORM_TYPE])
 @anonymous_only
-@with_form
+@with_form(REGISTER)
 def register(page: PageRequest, form: dict[str, str]) -> Response:
-    errors = registration_errors(form)
-    if errors:
-        return page.page(
-            "register.html", status=400, title=REGISTER_TITLE, form=form, errors=errors
-        )
-    try:
-        accounts.register(
-            form.get("username", ""),
-            form.get("email", ""),
-            form.get("password", ""),
-            client_key(page.request),
-            locale=page.locale,
-        )
-    except RateLimitedError as exc:
-        retry = {"Retry-After": str(exc.retry_after)}
-        return page.page("error.html", status=429, headers=retry, message=exc.message)
-    except (ValidationError, ConflictError) as exc:
-        errors = {exc.field or "username": exc.message}
-        return page.page(
-            "register.html", status=400, title=REGISTER_TITLE, form=form, errors=errors
-        )
+    check_registration(form)
+    accounts.register(
+        form.get("username", ""),
+        form.get("email", ""),
+        form.get("password", ""),
+        client_key(page.request),
+        locale=page.language.locale,
+    )
     return page.redirect("/login", flash="registered")
 
 
 @pages.route("/change_password", methods=["GET"])
 @logged_in_only
 def change_password_form(page: PageRequest) -> Response:
-    return page.page("change_password.html", title=CHANGE_PASSWORD_TITLE, errors={})
+    return CHANGE_PASSWORD.render(page)
 
 
 @pages.route("/change_password", methods=["POST"], content_types=[FORM_TYPE])
 @logged_in_only
-@with_form
+@with_form(CHANGE_PASSWORD)
 def change_password(page: PageRequest, form: dict[str, str]) -> Response:
-    user = page.user()
+    user = page.session.user()
     assert user is not None
-    errors = new_password_errors(form, user.username, user.email)
-    if errors:
-        return page.page(
-            "change_password.html", status=400, title=CHANGE_PASSWORD_TITLE, errors=errors
-        )
-    try:
-        user = accounts.change_password(
-            user, form.get("current_password", ""), form.get("password", "")
-        )
-    except AuthenticationError:
-        errors = {"current_password": NOT_CURRENT_PASSWORD}
-        return page.page(
-            "change_password.html", status=400, title=CHANGE_PASSWORD_TITLE, errors=errors
-        )
-    except ValidationError as exc:
-        errors = {exc.field or "password": exc.message}
-        return page.page(
-            "change_password.html", status=400, title=CHANGE_PASSWORD_TITLE, errors=errors
-        )
+    check_new_password(form, user.username, user.email)
+    changed = accounts.change_password(
+        user, form.get("current_password", ""), form.get("password", "")
+    )
     # Every older session is void now; this browser gets a fresh one.
-    page.log_in(user, remember=False)
+    page.session.log_in(changed, remember=False)
     return page.redirect("/", flash="password_changed")
 
 
 @pages.route("/language", methods=["POST"], content_types=[FORM_TYPE])
 @any_visitor
-@with_form
+@with_form()
 def choose_language(page: PageRequest, form: dict[str, str]) -> Response:
     """The switcher: this browser remembers the choice; an account stores it for its emails.
 
     Back to the page it was made on (a path of ours, under the configured base URL).
     """
-    try:
-        locale = preferences.offered_locale(form.get("locale", ""))
-    except ValidationError as exc:
-        return page.page("error.html", status=400, message=exc.message)
-    user = page.user()
+    locale = preferences.offered_locale(form.get("locale", ""))
+    user = page.session.user()
     if user is not None:
         preferences.set_locale(user, locale)
-    page.choose_locale(locale)
+    page.language.choose(locale)
     back = form.get("next", "")
     return page.redirect(back if LOCAL_PATH.fullmatch(back) else "/")
 

@@ -2,75 +2,54 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from base64 import urlsafe_b64decode, urlsafe_b64encode
-
 from chalice.app import Blueprint, Response
 
 from chalicelib.auth import password_reset
-from chalicelib.auth.keys import SigningKey, get_keyring
-from chalicelib.errors import InvalidTokenError, ValidationError
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
-from chalicelib.web.context import PageRequest, with_form
-from chalicelib.web.forms import new_password_errors
-from chalicelib.web.http import FORM_TYPE, client_key, set_cookie
+from chalicelib.web import cookie_jar, signing
+from chalicelib.web.forms import check_new_password
+from chalicelib.web.http import FORM_TYPE, client_key
+from chalicelib.web.page import PageRequest
+from chalicelib.web.page_errors import FormPage, page_errors, with_form
 from chalicelib.web.pages import anonymous_only
 
 reset_pages = Blueprint(__name__)
 
 TITLE = N_("Reset Password")
-SENT_TO_COOKIE = "sent_to"
+REQUEST = FormPage("reset_password_request.html", TITLE, field="email")
+RESET = FormPage("reset_password.html", TITLE, field="password", token_page=True)
 SENT_TO_KEY_LABEL = "reset-sent-to"
 MAX_SENT_TO = 254
 
 
-def _sent_to_digest(key: SigningKey, payload: str) -> str:
-    return hmac.new(key.derived(SENT_TO_KEY_LABEL), payload.encode(), hashlib.sha256).hexdigest()
-
-
 def remember_sent_to(page: PageRequest, address: str) -> None:
     """Where the link went, as typed: signed, in this browser, for one minute."""
-    payload = urlsafe_b64encode(address[:MAX_SENT_TO].encode()).decode().rstrip("=")
-    signature = _sent_to_digest(get_keyring().current, payload)
-    page.outgoing.append(set_cookie(SENT_TO_COOKIE, f"{payload}.{signature}", max_age=60))
+    sealed = signing.seal(SENT_TO_KEY_LABEL, address[:MAX_SENT_TO])
+    page.cookies.set(cookie_jar.SENT_TO, sealed, max_age=60)
 
 
 def pop_sent_to(page: PageRequest) -> str | None:
     """The address the last reset request typed, if this browser's cookie is ours."""
-    payload, _, signature = page.cookies.get(SENT_TO_COOKIE, "").partition(".")
-    if not payload:
+    sealed = page.cookies.get(cookie_jar.SENT_TO)
+    if not sealed:
         return None
-    page.outgoing.append(set_cookie(SENT_TO_COOKIE, "", max_age=0))
-    if not any(
-        hmac.compare_digest(_sent_to_digest(key, payload), signature)
-        for key in get_keyring().accepted
-    ):
-        return None
-    try:
-        return urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        return None
+    page.cookies.clear(cookie_jar.SENT_TO)
+    return signing.unseal(SENT_TO_KEY_LABEL, sealed)
 
 
 @reset_pages.route("/reset_password_request", methods=["GET"])
 @anonymous_only
 def reset_password_request_form(page: PageRequest) -> Response:
-    return page.page("reset_password_request.html", title=TITLE, form={}, error=None)
+    return REQUEST.render(page)
 
 
 @reset_pages.route("/reset_password_request", methods=["POST"], content_types=[FORM_TYPE])
 @anonymous_only
-@with_form
+@with_form(REQUEST)
 def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
     address = form.get("email", "")
-    try:
-        password_reset.request_reset(address, client_key(page.request))
-    except ValidationError as exc:
-        return page.page(
-            "reset_password_request.html", status=400, title=TITLE, form=form, error=exc.message
-        )
+    password_reset.request_reset(address, client_key(page.request))
     # Known or unknown, capped or not: the same redirect to the same page.
     remember_sent_to(page, address)
     return page.redirect("/reset_password_request/sent")
@@ -85,7 +64,7 @@ def reset_link_sent(page: PageRequest) -> Response:
     short-lived cookie), never one looked up.
     """
     settings = get_settings()
-    return page.page(
+    return page.render(
         "reset_sent.html",
         title=N_("Check Your Email"),
         address=pop_sent_to(page),
@@ -96,30 +75,18 @@ def reset_link_sent(page: PageRequest) -> Response:
 
 @reset_pages.route("/reset_password/{token}", methods=["GET"])
 @anonymous_only
+@page_errors(RESET)
 def reset_password_form(page: PageRequest, token: str) -> Response:
     # GET never consumes the token: mail scanners open links.
-    try:
-        password_reset.check_reset_token(token)
-    except InvalidTokenError:
-        return page.redirect("/reset_password_request", flash="invalid_link")
-    return page.page("reset_password.html", token_page=True, title=TITLE, errors={})
+    password_reset.check_reset_token(token)
+    return RESET.render(page)
 
 
 @reset_pages.route("/reset_password/{token}", methods=["POST"], content_types=[FORM_TYPE])
 @anonymous_only
-@with_form
+@with_form(RESET)
 def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
-    try:
-        record = password_reset.check_reset_token(token)  # a dead link is the first thing to say
-        errors = new_password_errors(form, record.username, record.email)
-        if not errors:
-            password_reset.reset_with(record, form.get("password", ""))
-    except InvalidTokenError:
-        return page.redirect("/reset_password_request", flash="invalid_link")
-    except ValidationError as exc:  # the domain's own check, should the form's have missed it
-        errors = {exc.field or "password": exc.message}
-    if errors:
-        return page.page(
-            "reset_password.html", status=400, token_page=True, title=TITLE, errors=errors
-        )
+    record = password_reset.check_reset_token(token)  # a dead link is the first thing to say
+    check_new_password(form, record.username, record.email)
+    password_reset.reset_with(record, form.get("password", ""))
     return page.redirect("/login", flash="password_reset")

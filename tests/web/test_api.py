@@ -160,6 +160,20 @@ def test_confirm_changes_the_password_once(client: Client, susan: dict[str, Any]
     assert _login(client, username="susan", password=PASSWORD).status_code == 401
 
 
+def test_reset_answers_are_the_same_english_bytes_whatever_language_is_asked(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    asked = post_json(client, "/api/password-reset", {"email": "susan@example.com"}, **spanish)
+    assert asked.body == (
+        b'{"message": "Check your email for the instructions to reset your password"}'
+    )
+    drain_queue()
+    body = {"token": reset_token_from(sent_mail()[0]), "password": NEW_PASSWORD}
+    done = post_json(client, "/api/password-reset/confirm", body, **spanish)
+    assert done.body == b'{"message": "Your password has been reset."}'
+
+
 def test_confirm_enforces_the_password_policy(client: Client, susan: dict[str, Any]) -> None:
     post_json(client, "/api/password-reset", {"email": "susan@example.com"})
     drain_queue()

@@ -32,6 +32,24 @@ def test_me_tells_whether_the_address_is_verified(client: Client, susan: dict[st
     assert again.json_body["error"] == "invalid_token"
 
 
+def test_address_answers_are_english_whatever_language_is_asked(
+    client: Client, susan: dict[str, Any]
+) -> None:
+    spanish = {"Accept-Language": "es-ES,es;q=0.9", **_bearer(client)}
+    resent = post_json(client, "/api/email-verification", {}, **spanish)
+    assert resent.json_body == {
+        "message": "If your address still needs confirming, a new link is on its way."
+    }
+    token = verify_token_from(_last_link())
+    confirmed = post_json(client, "/api/email-verification/confirm", {"token": token}, **spanish)
+    assert confirmed.json_body["message"] == "Your email address is confirmed."
+    body = {"email": "susan@new.example", "password": PASSWORD}
+    changed = post_json(client, "/api/users/me/email", body, **spanish)
+    assert changed.json_body == {
+        "message": "Check the new address for a link that confirms the change."
+    }
+
+
 def _last_link() -> Any:
     drain_queue()
     return with_subject("Confirm")[-1]

@@ -198,3 +198,13 @@ def test_a_stale_session_cookie_does_not_spoil_the_next_form(
     response = browser.submit("/login", dict(LOGIN))
     assert response.status_code == 303
     assert browser.get("/").status_code == 200
+
+
+def test_signing_in_starts_a_new_csrf_nonce(client: Client, susan: dict[str, Any]) -> None:
+    browser = Browser(client)
+    browser.get("/login")
+    before = browser.jar["csrf"]
+    browser.submit("/login", dict(LOGIN))
+    assert "csrf" not in browser.jar  # dropped with the sign-in
+    browser.get("/")
+    assert browser.jar["csrf"] != before

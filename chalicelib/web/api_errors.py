@@ -1,0 +1,59 @@
+"""The JSON API's errors: each domain error a view raises becomes one problem answer.
+
+The pages' counterpart is web/page_errors.py.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Response
+
+from chalicelib.errors import (
+    AppError,
+    AuthenticationError,
+    ConflictError,
+    InvalidTokenError,
+    PayloadTooLargeError,
+    RateLimitedError,
+    UnsupportedMediaTypeError,
+    ValidationError,
+)
+from chalicelib.web.http import error_response
+from chalicelib.web.wording import token_failure
+
+
+def _error_for(exc: AppError) -> Response:
+    if isinstance(exc, PayloadTooLargeError):
+        return error_response(413, "payload_too_large", exc.message)
+    if isinstance(exc, UnsupportedMediaTypeError):
+        return error_response(415, "unsupported_media_type", exc.message)
+    if isinstance(exc, RateLimitedError):
+        response = error_response(429, "too_many_requests", exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, ValidationError):
+        return error_response(400, "invalid_request", exc.message, exc.field)
+    if isinstance(exc, ConflictError):
+        return error_response(409, "conflict", exc.message, exc.field)
+    if isinstance(exc, AuthenticationError):
+        return error_response(401, "unauthorized", str(exc))
+    if isinstance(exc, InvalidTokenError):
+        # Every failure of one kind of token is one answer: the reason stays on our side.
+        return error_response(400, "invalid_token", token_failure(exc))
+    raise exc
+
+
+def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Map our domain errors to JSON 4xx answers (Chalice middleware never sees them)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except AppError as exc:
+            return _error_for(exc)
+
+    return wrapper

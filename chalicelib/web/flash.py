@@ -1,0 +1,47 @@
+"""Flash messages: a code in a short-lived cookie, its sentence shown once on the next page.
+
+The cookie carries a code, never text, so nobody can plant words on our pages.
+"""
+
+from __future__ import annotations
+
+from chalicelib.i18n import N_
+from chalicelib.web import cookie_jar, wording
+from chalicelib.web.cookie_jar import CookieJar
+
+LIFETIME = 60
+FLASHES = {
+    "password_reset": wording.PASSWORD_RESET,
+    "invalid_link": N_(
+        "That password reset link is invalid or has expired. Please request a new one."
+    ),
+    "registered": N_(
+        "Congratulations, you are now a registered user! "
+        "Please check your email for a link that confirms your address."
+    ),
+    "email_confirmed": wording.EMAIL_CONFIRMED,
+    "verification_sent": wording.VERIFICATION_SENT,
+    "email_change_requested": wording.EMAIL_CHANGE_REQUESTED,
+    "login_required": N_("Please log in to access this page."),
+    "logged_out": N_("You have been logged out."),
+    "password_changed": N_("Your password has been changed."),
+}
+
+
+class Flash:
+    """The message this browser is to see next, kept in a cookie until shown."""
+
+    def __init__(self, cookies: CookieJar) -> None:
+        self._cookies = cookies
+
+    def add(self, code: str) -> None:
+        """Show FLASHES[code] on the next page this browser opens."""
+        self._cookies.set(cookie_jar.FLASH, code, max_age=LIFETIME)
+
+    def pop(self) -> str | None:
+        """The sentence waiting to be shown, if any; shown once."""
+        code = self._cookies.get(cookie_jar.FLASH)
+        if not code:
+            return None
+        self._cookies.clear(cookie_jar.FLASH)
+        return FLASHES.get(code)
