@@ -11,6 +11,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib import links
 from chalicelib.auth import accounts, throttle, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import (
@@ -58,11 +59,6 @@ def request_reset(email: str, client_ip: str) -> bool:
     body = json.dumps({"type": RESET_REQUESTED, "email": address})
     sqs().send_message(QueueUrl=queue_url(), MessageBody=body)
     return True
-
-
-def reset_link(token: str) -> str:
-    """The absolute link, built from the configured base URL only (never the Host header)."""
-    return f"{get_settings().public_base_url}/{PURPOSE.link_route}/{token}"
 
 
 def _guard_and_suppression(address: str) -> tuple[str | None, bool]:
@@ -141,7 +137,7 @@ def send_reset_email(
             message_id=email_id,
             locale=user.locale,
             user=user,
-            link=reset_link(issue_token(user, PURPOSE, ttl)),
+            link=links.reset_password(issue_token(user, PURPOSE, ttl)),
             minutes=max(1, ttl // 60),
         )
     except (AppError, ClientError, BotoCoreError) as exc:  # e.g. the signing keys unreadable

@@ -40,11 +40,6 @@ class Purpose(Enum):
         return _AUDIENCES[self]
 
     @property
-    def link_route(self) -> str | None:
-        """The first path segment of the emailed link that carries this kind of token."""
-        return _LINK_ROUTES.get(self)
-
-    @property
     def subject_claim(self) -> str:
         # The reset token keeps the tutorial's claim name for the user id.
         return "reset_password" if self is Purpose.RESET_PASSWORD else "sub"
@@ -61,12 +56,6 @@ _AUDIENCES = {
     Purpose.SESSION: "s",
     Purpose.VERIFY_EMAIL: "v",
 }
-_LINK_ROUTES = {
-    Purpose.RESET_PASSWORD: "reset_password",
-    Purpose.VERIFY_EMAIL: "verify_email",
-}
-# Every route whose next path segment is a token: request logs scrub that segment.
-LINK_ROUTES = tuple(_LINK_ROUTES.values())
 
 
 def compact_id(user_id: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import links
 from chalicelib.auth import notifications, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import User, check_address_token, email_key, issue_token
@@ -26,11 +27,6 @@ CONDITION_FAILED = "ConditionalCheckFailed"
 ADDRESS_TAKEN = N_(
     "That email address now belongs to another account, so your address was not changed."
 )
-
-
-def verify_link(token: str) -> str:
-    """The absolute link, built from the configured base URL only (never the Host header)."""
-    return f"{get_settings().public_base_url}/{PURPOSE.link_route}/{token}"
 
 
 def send_link(user: User, address: str, message_id: str) -> str | None:
@@ -51,7 +47,7 @@ def send_link(user: User, address: str, message_id: str) -> str | None:
         message_id=message_id,
         locale=user.locale,
         user=user,
-        link=verify_link(token),
+        link=links.verify_email(token),
         hours=max(1, ttl // 3600),
         change=address.casefold() != user.email.casefold(),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
+from chalicelib import links
 from chalicelib.auth import accounts, verification
 from chalicelib.errors import (
     AddressTakenError,
@@ -20,6 +21,7 @@ email_pages = Blueprint(__name__)
 
 CHANGE_TITLE = N_("Change Email Address")
 CONFIRM_TITLE = N_("Confirm Email Address")
+TOKEN_PATH = f"{links.VERIFY_EMAIL}/{{token}}"
 
 
 def _dead_link(page: PageRequest, message: str, status: int = 400) -> Response:
@@ -33,7 +35,7 @@ def _dead_link(page: PageRequest, message: str, status: int = 400) -> Response:
     )
 
 
-@email_pages.route("/verify_email/{token}", methods=["GET"])
+@email_pages.route(TOKEN_PATH, methods=["GET"])
 @any_visitor
 def verify_email_form(page: PageRequest, token: str) -> Response:
     # GET never confirms: mail scanners open links. It shows one button that does.
@@ -44,7 +46,7 @@ def verify_email_form(page: PageRequest, token: str) -> Response:
     return page.page("verify_email.html", token_page=True, title=CONFIRM_TITLE, address=address)
 
 
-@email_pages.route("/verify_email/{token}", methods=["POST"], content_types=[FORM_TYPE])
+@email_pages.route(TOKEN_PATH, methods=["POST"], content_types=[FORM_TYPE])
 @any_visitor
 @with_form
 def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Response:
@@ -58,7 +60,7 @@ def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Respons
     return page.redirect("/" if page.user() else "/login", flash="email_confirmed")
 
 
-@email_pages.route("/verify_email", methods=["POST"], content_types=[FORM_TYPE])
+@email_pages.route(links.VERIFY_EMAIL, methods=["POST"], content_types=[FORM_TYPE])
 @logged_in_only
 @with_form
 def resend_verification(page: PageRequest, form: dict[str, str]) -> Response:

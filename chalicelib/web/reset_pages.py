@@ -8,6 +8,7 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 
 from chalice.app import Blueprint, Response
 
+from chalicelib import links
 from chalicelib.auth import password_reset
 from chalicelib.auth.keys import SigningKey, get_keyring
 from chalicelib.errors import InvalidTokenError, ValidationError
@@ -24,6 +25,8 @@ TITLE = N_("Reset Password")
 SENT_TO_COOKIE = "sent_to"
 SENT_TO_KEY_LABEL = "reset-sent-to"
 MAX_SENT_TO = 254
+SENT_PATH = f"{links.RESET_REQUEST}/sent"
+TOKEN_PATH = f"{links.RESET_PASSWORD}/{{token}}"
 
 
 def _sent_to_digest(key: SigningKey, payload: str) -> str:
@@ -54,13 +57,13 @@ def pop_sent_to(page: PageRequest) -> str | None:
         return None
 
 
-@reset_pages.route("/reset_password_request", methods=["GET"])
+@reset_pages.route(links.RESET_REQUEST, methods=["GET"])
 @anonymous_only
 def reset_password_request_form(page: PageRequest) -> Response:
     return page.page("reset_password_request.html", title=TITLE, form={}, error=None)
 
 
-@reset_pages.route("/reset_password_request", methods=["POST"], content_types=[FORM_TYPE])
+@reset_pages.route(links.RESET_REQUEST, methods=["POST"], content_types=[FORM_TYPE])
 @anonymous_only
 @with_form
 def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
@@ -73,10 +76,10 @@ def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
         )
     # Known or unknown, capped or not: the same redirect to the same page.
     remember_sent_to(page, address)
-    return page.redirect("/reset_password_request/sent")
+    return page.redirect(SENT_PATH)
 
 
-@reset_pages.route("/reset_password_request/sent", methods=["GET"])
+@reset_pages.route(SENT_PATH, methods=["GET"])
 @anonymous_only
 def reset_link_sent(page: PageRequest) -> Response:
     """Where the link went, how long it lives, the spam folder, when to ask again.
@@ -94,18 +97,18 @@ def reset_link_sent(page: PageRequest) -> Response:
     )
 
 
-@reset_pages.route("/reset_password/{token}", methods=["GET"])
+@reset_pages.route(TOKEN_PATH, methods=["GET"])
 @anonymous_only
 def reset_password_form(page: PageRequest, token: str) -> Response:
     # GET never consumes the token: mail scanners open links.
     try:
         password_reset.check_reset_token(token)
     except InvalidTokenError:
-        return page.redirect("/reset_password_request", flash="invalid_link")
+        return page.redirect(links.RESET_REQUEST, flash="invalid_link")
     return page.page("reset_password.html", token_page=True, title=TITLE, errors={})
 
 
-@reset_pages.route("/reset_password/{token}", methods=["POST"], content_types=[FORM_TYPE])
+@reset_pages.route(TOKEN_PATH, methods=["POST"], content_types=[FORM_TYPE])
 @anonymous_only
 @with_form
 def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
@@ -115,7 +118,7 @@ def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Respo
         if not errors:
             password_reset.reset_with(record, form.get("password", ""))
     except InvalidTokenError:
-        return page.redirect("/reset_password_request", flash="invalid_link")
+        return page.redirect(links.RESET_REQUEST, flash="invalid_link")
     except ValidationError as exc:  # the domain's own check, should the form's have missed it
         errors = {exc.field or "password": exc.message}
     if errors:
