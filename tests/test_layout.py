@@ -150,3 +150,17 @@ def emailed_link_paths_outside_their_homes() -> list[tuple[str, str]]:
 
 def test_emailed_link_paths_are_written_only_in_links_and_web() -> None:
     assert emailed_link_paths_outside_their_homes() == []
+
+
+def modules_spelling_condition_failures() -> list[str]:
+    """Modules other than models.py that spell DynamoDB's refused-condition code."""
+    models = ROOT / "chalicelib" / "models.py"
+    return [
+        str(path.relative_to(ROOT))
+        for path in _sources("chalicelib", "ops")
+        if path != models and "ConditionalCheckFailed" in path.read_text()
+    ]
+
+
+def test_only_models_reads_dynamodbs_refused_conditions() -> None:
+    assert modules_spelling_condition_failures() == []

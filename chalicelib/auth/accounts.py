@@ -26,7 +26,15 @@ from chalicelib.errors import (
     StaleWriteError,
 )
 from chalicelib.i18n import DEFAULT_LOCALE, N_, supported
-from chalicelib.models import USER_PREFIX, Guard, UserRecord, transaction_connection
+from chalicelib.models import (
+    USER_PREFIX,
+    Guard,
+    UserRecord,
+    condition_failed,
+    failed_items,
+    retry_conflicts,
+    transaction_connection,
+)
 from chalicelib.settings import get_settings
 
 LOGIN_SCOPE = "login"
@@ -43,10 +51,6 @@ REGISTRATIONS_THROTTLED = N_("Too many registrations from your network. Please t
 NAME_TAKEN = N_("Please use a different username.")
 ADDRESS_TAKEN = N_("Please use a different email address.")
 HOUR = 3600
-# Real DynamoDB cancels a write that meets another transaction on the same item; we retry a
-# few times, then answer as the side that lost the race.
-WRITE_ATTEMPTS = 3
-TRANSACTION_CONFLICT = "TransactionConflict"
 
 
 def _check_registration_cap(client: str | None) -> None:
@@ -94,21 +98,17 @@ def register(
         Guard(username_key(username), user_id=user_id),
         Guard(email_key(email), user_id=user_id),
     ]
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            _claim(record, guards)
-        except TransactWriteError as exc:
-            reasons = [r.code if r else None for r in exc.cancellation_reasons]
-            if reasons[1:2] == ["ConditionalCheckFailed"]:
-                raise ConflictError(NAME_TAKEN, "username") from None
-            if "ConditionalCheckFailed" in reasons:
-                raise ConflictError(ADDRESS_TAKEN, "email") from None
-            if TRANSACTION_CONFLICT not in reasons:
-                raise
-            if attempt == WRITE_ATTEMPTS:
-                raise ConflictError(NAME_TAKEN, "username") from None
-        else:
-            break
+    try:
+        retry_conflicts(lambda: _claim(record, guards))
+    except TransactWriteError as exc:
+        failed = failed_items(exc)  # the account, the name's guard, the address's guard
+        if 1 in failed:
+            raise ConflictError(NAME_TAKEN, "username") from None
+        if failed:
+            raise ConflictError(ADDRESS_TAKEN, "email") from None
+        raise
+    except StaleWriteError:  # conflicts all along: answered as the side that lost the race
+        raise ConflictError(NAME_TAKEN, "username") from None
     user = User.from_record(record)
     verification.send_link(
         user, user.email, str(uuid.uuid5(uuid.NAMESPACE_URL, f"verify:{user_id}"))
@@ -192,18 +192,12 @@ def replace_password(record: UserRecord, new_password: str, proves_address: bool
     if proves_address:
         actions.append(UserRecord.email_verified.set(True))
     condition = (UserRecord.password_hash == old_hash) & (UserRecord.email == record.email)
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            record.update(actions=actions, condition=condition)
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise StaleWriteError("the password changed meanwhile") from None
-            if exc.cause_response_code != TRANSACTION_CONFLICT + "Exception":
-                raise
-            if attempt == WRITE_ATTEMPTS:
-                raise StaleWriteError("another write kept conflicting") from None
-        else:
-            break
+    try:
+        retry_conflicts(lambda: record.update(actions=actions, condition=condition))
+    except UpdateError as exc:
+        if condition_failed(exc):
+            raise StaleWriteError("the password changed meanwhile") from None
+        raise
     # The owner has just proved the password or the mailbox: lift any login lock.
     throttle.clear_sliding(LOGIN_SCOPE, login_subject(record.user_id))
     user = User.from_record(record)

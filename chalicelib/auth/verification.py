@@ -18,12 +18,17 @@ from chalicelib.errors import AddressTakenError, InvalidTokenError
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
-from chalicelib.models import Guard, UserRecord, transaction_connection
+from chalicelib.models import (
+    Guard,
+    UserRecord,
+    condition_failed,
+    failed_items,
+    transaction_connection,
+)
 from chalicelib.settings import get_settings
 
 PURPOSE = tokens.Purpose.VERIFY_EMAIL
 VERIFY_SUBJECT = N_("[Microblog] Confirm your email address")
-CONDITION_FAILED = "ConditionalCheckFailed"
 ADDRESS_TAKEN = N_(
     "That email address now belongs to another account, so your address was not changed."
 )
@@ -83,7 +88,7 @@ def _mark_verified(record: UserRecord) -> User:
             & unverified,
         )
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise InvalidTokenError("token already used", PURPOSE.value) from None
         raise
     return User.from_record(record)
@@ -110,10 +115,10 @@ def _switch_address(record: UserRecord, address: str) -> User:
                 & (UserRecord.password_hash == record.password_hash),
             )
     except TransactWriteError as exc:
-        reasons = [r.code if r else None for r in exc.cancellation_reasons]
-        if CONDITION_FAILED in (reasons[0], reasons[2]):
+        failed = failed_items(exc)  # the old guard, the new guard, the account
+        if failed & {0, 2}:
             raise InvalidTokenError("the account changed meanwhile", PURPOSE.value) from None
-        if reasons[1] == CONDITION_FAILED:
+        if failed:
             raise AddressTakenError(ADDRESS_TAKEN, "email") from None
         raise
     logger.info("address changed", user_id=record.user_id, to=mask_address(address))
