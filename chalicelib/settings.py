@@ -17,6 +17,7 @@ PLACEHOLDER_SECRETS = frozenset(
     {"", "change-me", "changeme", "secret", "dev", "you-will-never-guess", "replace-me"}
 )
 MIN_SECRET_LENGTH = 32
+HOUR = 3600  # seconds; also the window of every hourly cap
 
 
 @dataclass(frozen=True)
@@ -149,13 +150,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         queue_name=names.queue,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         reset_token_ttl=_int(env, "RESET_TOKEN_TTL_SECONDS", 600),
-        access_token_ttl=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 3600),
-        session_ttl=_int(env, "SESSION_TTL_SECONDS", 12 * 3600),
-        remember_me_ttl=_int(env, "REMEMBER_ME_TTL_SECONDS", 30 * 24 * 3600),
+        access_token_ttl=_int(env, "ACCESS_TOKEN_TTL_SECONDS", HOUR),
+        session_ttl=_int(env, "SESSION_TTL_SECONDS", 12 * HOUR),
+        remember_me_ttl=_int(env, "REMEMBER_ME_TTL_SECONDS", 30 * 24 * HOUR),
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024),
         reset_emails_per_hour=_int(env, "RESET_EMAILS_PER_HOUR", 3),
         reset_requests_per_ip_per_hour=_int(env, "RESET_REQUESTS_PER_IP_PER_HOUR", 20),
-        verify_token_ttl=_int(env, "VERIFY_TOKEN_TTL_SECONDS", 24 * 3600),
+        verify_token_ttl=_int(env, "VERIFY_TOKEN_TTL_SECONDS", 24 * HOUR),
         verify_emails_per_hour=_int(env, "VERIFY_EMAILS_PER_HOUR", 3),
         notice_emails_per_hour=_int(env, "NOTICE_EMAILS_PER_HOUR", 3),
         suppression_ttl_days=_int(env, "SUPPRESSION_TTL_DAYS", 30),

@@ -19,6 +19,7 @@ import time_machine
 from chalice.test import Client
 from moto import mock_aws
 
+from chalicelib.auth.keys import get_keyring
 from chalicelib.settings import get_settings
 from ops.provision import provision
 from tests.helpers import inflight, serial_moto  # noqa: F401 - registers their handlers
@@ -56,6 +57,30 @@ def aws_env() -> Iterator[None]:
         provision(get_settings())
         yield
     AWS_CALLS.recording = False
+
+
+def _forget_settings() -> None:
+    """Settings and the keyring are read once per container: read them again."""
+    get_settings.cache_clear()
+    get_keyring.cache_clear()
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Change environment variables for one test, as a new container would see them: call
+    it with NAME="value" (None removes one); settings are read again, and again afterwards."""
+
+    def change(**values: str | None) -> None:
+        for name, value in values.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        _forget_settings()
+
+    yield change
+    monkeypatch.undo()
+    _forget_settings()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from chalicelib.errors import (
     RateLimitedError,
     StaleWriteError,
 )
-from chalicelib.i18n import DEFAULT_LOCALE, N_, supported
+from chalicelib.i18n import DEFAULT_LOCALE, N_, locale_or_default
 from chalicelib.models import (
     USER_PREFIX,
     Guard,
@@ -35,7 +35,7 @@ from chalicelib.models import (
     retry_conflicts,
     transaction_connection,
 )
-from chalicelib.settings import get_settings
+from chalicelib.settings import HOUR, get_settings
 
 LOGIN_SCOPE = "login"
 CHANGE_SCOPE = "email-change"
@@ -50,7 +50,6 @@ LOGIN_FAILED = N_(
 REGISTRATIONS_THROTTLED = N_("Too many registrations from your network. Please try again later.")
 NAME_TAKEN = N_("Please use a different username.")
 ADDRESS_TAKEN = N_("Please use a different email address.")
-HOUR = 3600
 
 
 def _check_registration_cap(client: str | None) -> None:
@@ -92,7 +91,7 @@ def register(
         created_at=now,
         password_changed_at=now,
         email_verified=False,
-        locale=supported(locale) or DEFAULT_LOCALE,
+        locale=locale_or_default(locale),
     )
     guards = [
         Guard(username_key(username), user_id=user_id),

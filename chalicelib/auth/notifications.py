@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from chalicelib import links
-from chalicelib.auth.mail_caps import MailKind, allow
+from chalicelib.auth.mail_caps import allow_notice
 from chalicelib.auth.users import User
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
@@ -18,7 +18,7 @@ EMAIL_CHANGED_SUBJECT = N_("[Microblog] Your email address was changed")
 
 
 def _may_notify(user: User) -> bool:
-    if allow(MailKind.NOTICE, user.email, user.email_verified):
+    if allow_notice(user):
         return True
     logger.info("notice withheld", to=mask_address(user.email), verified=user.email_verified)
     return False

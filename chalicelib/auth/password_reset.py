@@ -32,11 +32,10 @@ from chalicelib.mail.delivery import Outcome
 from chalicelib.mail.idempotency import Lease
 from chalicelib.mail.transports import Transport
 from chalicelib.models import Suppression, UserRecord
-from chalicelib.settings import get_settings
+from chalicelib.settings import HOUR, get_settings
 
 RESET_REQUESTED = "password_reset_requested"
 RESET_SUBJECT = N_("[Microblog] Reset Your Password")
-HOUR = 3600
 PURPOSE = tokens.Purpose.RESET_PASSWORD
 
 
@@ -54,7 +53,7 @@ def request_reset(email: str, client_ip: str) -> bool:
     address = normalize_email(email)
     if throttle.hit("reset-client", client_ip, HOUR) > settings.reset_requests_per_ip_per_hour:
         return False
-    if not allow(MailKind.RESET, address, verified=True):
+    if not allow(MailKind.RESET, address):
         return False
     body = json.dumps({"type": RESET_REQUESTED, "email": address})
     sqs().send_message(QueueUrl=queue_url(), MessageBody=body)

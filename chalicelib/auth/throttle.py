@@ -74,12 +74,6 @@ def hit(scope: str, subject: str, window: int, amount: int = 1) -> int:
     return int(counter.hits)
 
 
-def clear(scope: str, subject: str, window: int) -> None:
-    """Forget the current window's hits for `subject`."""
-    key, _ends = _window_key(scope, subject, window)
-    Counter(key).delete()
-
-
 def _sliding_key(scope: str, subject: str) -> str:
     return f"throttle#{scope}#{subject_digest(scope, subject)}"
 

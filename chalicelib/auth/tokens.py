@@ -19,7 +19,7 @@ from typing import Any
 
 import jwt
 
-from chalicelib.auth.keys import Keyring, get_keyring
+from chalicelib.auth.keys import get_keyring
 from chalicelib.errors import InvalidTokenError
 
 ALGORITHM = "HS256"
@@ -88,12 +88,7 @@ class Claims:
 
 
 def issue(
-    purpose: Purpose,
-    user_id: str,
-    fingerprint: str,
-    ttl: int,
-    keyring: Keyring | None = None,
-    address: str | None = None,
+    purpose: Purpose, user_id: str, fingerprint: str, ttl: int, address: str | None = None
 ) -> str:
     """Sign a token for `purpose`, bound to the account's current fingerprint.
 
@@ -103,7 +98,7 @@ def issue(
         raise ValueError(
             f"a {purpose.value} token {'needs' if purpose.binds_address else 'takes no'} address"
         )
-    key = (keyring or get_keyring()).current
+    key = get_keyring().current
     payload: dict[str, str | int] = {
         purpose.subject_claim: compact_id(user_id),
         "aud": purpose.audience,
@@ -116,14 +111,13 @@ def issue(
     return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"typ": None})
 
 
-def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Claims:
+def verify(purpose: Purpose, token: str) -> Claims:
     """Return the claims of a valid token for `purpose`, or raise InvalidTokenError."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("malformed token", purpose.value)
     extra = ["eml"] if purpose.binds_address else []
-    ring = keyring or get_keyring()
     payload: dict[str, Any] | None = None
-    for key in ring.accepted:  # no kid: at most two keys to try
+    for key in get_keyring().accepted:  # no kid: at most two keys to try
         try:
             payload = jwt.decode(
                 token,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from chalicelib.auth import passwords, tokens
 from chalicelib.errors import InvalidTokenError, ValidationError
-from chalicelib.i18n import DEFAULT_LOCALE, N_, supported
+from chalicelib.i18n import DEFAULT_LOCALE, N_, locale_or_default
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
@@ -42,7 +42,7 @@ class User:
             email=record.email,
             fingerprint=account_fingerprint(record),
             email_verified=bool(record.email_verified),
-            locale=supported(record.locale) or DEFAULT_LOCALE,
+            locale=locale_or_default(record.locale),
         )
 
 

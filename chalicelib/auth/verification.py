@@ -25,7 +25,7 @@ from chalicelib.models import (
     failed_items,
     transaction_connection,
 )
-from chalicelib.settings import get_settings
+from chalicelib.settings import HOUR, get_settings
 
 PURPOSE = tokens.Purpose.VERIFY_EMAIL
 VERIFY_SUBJECT = N_("[Microblog] Confirm your email address")
@@ -40,7 +40,7 @@ def send_link(user: User, address: str, message_id: str) -> str | None:
     `address` is the account's own address, or the one it asked to move to. Returns the
     queued email's id, or None when the cap withheld it (the caller answers alike).
     """
-    if not allow(MailKind.VERIFY, address, verified=True):
+    if not allow(MailKind.VERIFY, address):
         logger.info("verification email over the cap", to=mask_address(address))
         return None
     ttl = get_settings().verify_token_ttl
@@ -53,7 +53,7 @@ def send_link(user: User, address: str, message_id: str) -> str | None:
         locale=user.locale,
         user=user,
         link=links.verify_email(token),
-        hours=max(1, ttl // 3600),
+        hours=max(1, ttl // HOUR),
         change=address.casefold() != user.email.casefold(),
     )
 

@@ -58,7 +58,7 @@ def deliver(
 
 def _suppressed(email: QueuedEmail) -> set[str]:
     """The email's suppressed recipients (raises PermanentDeliveryError for a bad local part)."""
-    return suppression.suppressed_among(email.in_ascii().all_recipients)
+    return suppression.suppressed_among(email.in_ascii().recipients)
 
 
 def claim_beside(email_id: str, read: Callable[[], T]) -> tuple[T, idempotency.Lease | None]:
@@ -93,13 +93,13 @@ def deliver_claimed(
     try:
         deliverable = email.in_ascii()  # IDNA domains; raises for non-ASCII local parts
         remaining = deliverable.without(suppressed)
-        if not remaining.all_recipients:
+        if not remaining.recipients:
             idempotency.finish(lease, Outcome.SUPPRESSED)
             log.info("email %s dropped: every recipient is suppressed", email.id)
             return Outcome.SUPPRESSED
         mime = remaining.to_mime(get_settings().mail.sender_name)
         provider_id = (transport or get_transport()).send(
-            remaining.sender, remaining.all_recipients, mime
+            remaining.sender, remaining.recipients, mime
         )
     except (TransientDeliveryError, PermanentDeliveryError, PynamoDBException) as exc:
         idempotency.release(lease, redact(str(exc)))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 
 import jwt
 import pytest
 import time_machine
 
 from chalicelib.auth import passwords, tokens
-from chalicelib.auth.keys import get_keyring, keyring_from_secrets
+from chalicelib.auth.keys import get_keyring
 from chalicelib.auth.tokens import Purpose
 from chalicelib.errors import InvalidTokenError
 
@@ -118,15 +119,18 @@ def test_garbage_and_oversized_tokens_are_refused(token: str) -> None:
         tokens.verify(Purpose.RESET_PASSWORD, token)
 
 
-def test_previous_key_still_verifies_and_a_dropped_key_does_not() -> None:
-    old = keyring_from_secrets("o" * 40)
-    token = tokens.issue(Purpose.ACCESS, USER, FP, ttl=60, keyring=old)
-    rotated = keyring_from_secrets("n" * 40, previous="o" * 40)
-    assert tokens.verify(Purpose.ACCESS, token, keyring=rotated).user_id == USER
-    fresh = tokens.issue(Purpose.ACCESS, USER, FP, 60, rotated)  # signed with the current key
-    assert tokens.verify(Purpose.ACCESS, fresh, keyring=keyring_from_secrets("n" * 40))
+def test_previous_key_still_verifies_and_a_dropped_key_does_not(
+    environment: Callable[..., None],
+) -> None:
+    environment(SECRET_KEY="o" * 40)
+    token = tokens.issue(Purpose.ACCESS, USER, FP, ttl=60)
+    environment(SECRET_KEY="n" * 40, SECRET_KEY_PREVIOUS="o" * 40)  # rotated
+    assert tokens.verify(Purpose.ACCESS, token).user_id == USER
+    fresh = tokens.issue(Purpose.ACCESS, USER, FP, 60)  # signed with the current key
+    environment(SECRET_KEY_PREVIOUS=None)  # rotated again: the old key is dropped
+    assert tokens.verify(Purpose.ACCESS, fresh).user_id == USER
     with pytest.raises(InvalidTokenError):
-        tokens.verify(Purpose.ACCESS, token, keyring=keyring_from_secrets("n" * 40))
+        tokens.verify(Purpose.ACCESS, token)
 
 
 def test_tokens_issued_before_the_shorter_format_still_verify() -> None:
