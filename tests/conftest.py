@@ -59,10 +59,12 @@ def aws_env() -> Iterator[None]:
     AWS_CALLS.recording = False
 
 
-def _forget_settings() -> None:
-    """Settings and the keyring are read once per container: read them again."""
+def _read_settings_again() -> None:
+    """Settings and the keyring are read once per container: read them again, now (the
+    Chalice test client puts its stage's variables in the environment during each request)."""
     get_settings.cache_clear()
     get_keyring.cache_clear()
+    get_settings()
 
 
 @pytest.fixture
@@ -76,11 +78,19 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]
                 monkeypatch.delenv(name, raising=False)
             else:
                 monkeypatch.setenv(name, value)
-        _forget_settings()
+        _read_settings_again()
 
     yield change
     monkeypatch.undo()
-    _forget_settings()
+    _read_settings_again()
+
+
+@pytest.fixture
+def production_hashing(environment: Callable[..., None]) -> None:
+    """Production's argon2 parameters (their defaults) for a test that measures hashing."""
+    environment(
+        APP_ENV="production", ARGON2_TIME_COST=None, ARGON2_MEMORY_KIB=None, ARGON2_PARALLELISM=None
+    )
 
 
 @pytest.fixture

@@ -147,7 +147,8 @@ def _verified_record(identifier: str, password: str, client: str | None) -> User
     locked = attempts > settings.login_max_failures
     if client is not None:
         locked |= throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR) > settings.logins_per_ip
-    candidate = passwords.DUMMY_HASH if record is None or locked else record.password_hash
+    dummy = passwords.dummy_hash()  # made at the container's first login, whoever it is for
+    candidate = dummy if record is None or locked else record.password_hash
     matched = passwords.verify_password(candidate, password[: passwords.MAX_LENGTH])
     if record is None or locked or not matched or len(password) > passwords.MAX_LENGTH:
         raise AuthenticationError(LOGIN_FAILED)
