@@ -84,6 +84,9 @@ class UserRecord(AppModel):
     # The language of its pages and emails (i18n.LOCALES); records stored without it read
     # as English, the only language there was.
     locale = UnicodeAttribute(null=True)
+    # What every token carries; a fresh random value on every change of password or address
+    # ends the tokens issued before. Records stored without it: auth.users.stamp_of.
+    security_stamp = UnicodeAttribute(null=True)
 
 
 class Guard(AppModel):

@@ -6,8 +6,8 @@ import functools
 import json
 import time
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -23,7 +23,13 @@ from chalicelib.auth.users import (
     normalize_email,
 )
 from chalicelib.aws import dynamodb, queue_url, sqs
-from chalicelib.errors import AppError, InvalidTokenError, StaleWriteError, ValidationError
+from chalicelib.errors import (
+    AppError,
+    InvalidTokenError,
+    QueueRefusedError,
+    StaleWriteError,
+    ValidationError,
+)
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address, redact
 from chalicelib.mail import delivery, idempotency, suppression
@@ -34,7 +40,11 @@ from chalicelib.mail.transports import Transport
 from chalicelib.models import Suppression, UserRecord
 from chalicelib.settings import HOUR, get_settings
 
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+
 RESET_REQUESTED = "password_reset_requested"
+SQS_BATCH = 10  # SendMessageBatch's most
 RESET_SUBJECT = N_("[Microblog] Reset Your Password")
 PURPOSE = tokens.Purpose.RESET_PASSWORD
 
@@ -55,9 +65,31 @@ def request_reset(email: str, client_ip: str) -> bool:
         return False
     if not allow(MailKind.RESET, address):
         return False
-    body = json.dumps({"type": RESET_REQUESTED, "email": address})
-    sqs().send_message(QueueUrl=queue_url(), MessageBody=body)
+    queue_jobs([address])
     return True
+
+
+def queue_jobs(addresses: Sequence[str]) -> None:
+    """Queue a reset job per address: the worker mails a fresh link to the account behind it.
+
+    The one way a job is queued, for a reset request (one job: one SendMessage) and for the
+    breach response (many: ten to a SendMessageBatch). Raises QueueRefusedError when SQS
+    refuses any of a batch.
+    """
+    bodies = [json.dumps({"type": RESET_REQUESTED, "email": address}) for address in addresses]
+    if len(bodies) == 1:
+        sqs().send_message(QueueUrl=queue_url(), MessageBody=bodies[0])
+        return
+    for start in range(0, len(bodies), SQS_BATCH):
+        batch = bodies[start : start + SQS_BATCH]
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)
+        ]
+        failed = sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries).get("Failed")
+        if failed:
+            raise QueueRefusedError(
+                f"SQS refused {len(failed)} reset jobs: {failed[0].get('Message')}"
+            )
 
 
 def _guard_and_suppression(address: str) -> tuple[str | None, bool]:

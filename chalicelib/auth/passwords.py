@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import secrets
-from base64 import urlsafe_b64encode
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -48,14 +46,14 @@ def hash_password(password: str) -> str:
     return _current().hash(password)
 
 
-# A password hash no password matches: the breach response (ops/force_reset.py) stores
-# this prefix plus a random value, which voids every token and session bound to the old one.
+# A password hash no password matches: the breach response (accounts.void_password) stores
+# this prefix plus a random value; a reset replaces it.
 UNUSABLE_PREFIX = "!reset-required$"
 
 
-def unusable_hash(nonce: str) -> str:
-    """A stored hash that no password matches (its fingerprint differs per `nonce`)."""
-    return UNUSABLE_PREFIX + nonce
+def unusable_hash() -> str:
+    """A stored hash that no password matches (each one different)."""
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(16)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -95,13 +93,6 @@ def dummy_hash() -> str:
 @functools.cache
 def _dummy_hash(parameters: Argon2Parameters) -> str:
     return _hasher(parameters).hash(secrets.token_urlsafe(24))
-
-
-def fingerprint(password_hash: str) -> str:
-    """A short digest of the password hash: tokens carry it, so a new password voids them."""
-    digest = hashlib.sha256(b"microblog-pwd:" + password_hash.encode()).digest()
-    # 48 bits: the token is signed, so this only has to change when the password does.
-    return urlsafe_b64encode(digest[:6]).decode()
 
 
 @functools.cache

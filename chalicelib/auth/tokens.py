@@ -3,8 +3,8 @@
 A reset link is at most 220 characters on a base URL like http://127.0.0.1:8000: the token
 carries only what it needs. No `iat` and no `kid` (the keyring has two keys at most, so
 verification tries the current one, then the previous); a one-letter audience per purpose;
-the user id as 22 base64url characters instead of a 36-character UUID; an 8-character
-fingerprint of the account (tests/auth/test_tokens.py measures the link).
+the user id as 22 base64url characters instead of a 36-character UUID; the account's
+8-character security stamp (tests/auth/test_tokens.py measures the link).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from chalicelib.auth.keys import get_keyring
 from chalicelib.errors import InvalidTokenError
 
 ALGORITHM = "HS256"
+# The security stamp's claim keeps the name it had when it held a digest of the password,
+# so tokens issued before stamps still verify.
+STAMP_CLAIM = "pwd"
 MAX_TOKEN_LENGTH = 2048
 
 
@@ -82,15 +85,13 @@ class Claims:
     """What a verified token tells us."""
 
     user_id: str
-    fingerprint: str
+    stamp: str
     expires_at: int
     address: str | None = None
 
 
-def issue(
-    purpose: Purpose, user_id: str, fingerprint: str, ttl: int, address: str | None = None
-) -> str:
-    """Sign a token for `purpose`, bound to the account's current fingerprint.
+def issue(purpose: Purpose, user_id: str, stamp: str, ttl: int, address: str | None = None) -> str:
+    """Sign a token for `purpose`, bound to the account's current security stamp.
 
     Purposes that bind an address carry it (`address`, required for them, refused otherwise).
     """
@@ -102,7 +103,7 @@ def issue(
     payload: dict[str, str | int] = {
         purpose.subject_claim: compact_id(user_id),
         "aud": purpose.audience,
-        "pwd": fingerprint,
+        STAMP_CLAIM: stamp,
         "exp": int(time.time()) + ttl,
     }
     if address is not None:
@@ -124,7 +125,7 @@ def verify(purpose: Purpose, token: str) -> Claims:
                 key.secret,
                 algorithms=[ALGORITHM],
                 audience=purpose.audience,
-                options={"require": ["exp", "aud", "pwd", purpose.subject_claim, *extra]},
+                options={"require": ["exp", "aud", STAMP_CLAIM, purpose.subject_claim, *extra]},
             )
             break
         except jwt.InvalidSignatureError:
@@ -133,15 +134,15 @@ def verify(purpose: Purpose, token: str) -> Claims:
             raise InvalidTokenError(type(exc).__name__, purpose.value) from None
     if payload is None:
         raise InvalidTokenError("InvalidSignatureError", purpose.value)
-    user_id, fingerprint = payload[purpose.subject_claim], payload["pwd"]
+    user_id, stamp = payload[purpose.subject_claim], payload[STAMP_CLAIM]
     address = payload.get("eml") if purpose.binds_address else None
-    if not isinstance(user_id, str) or not isinstance(fingerprint, str):
+    if not isinstance(user_id, str) or not isinstance(stamp, str):
         raise InvalidTokenError("malformed claims", purpose.value)
     if purpose.binds_address and not isinstance(address, str):
         raise InvalidTokenError("malformed claims", purpose.value)
     return Claims(
         user_id=expand_id(user_id),
-        fingerprint=fingerprint,
+        stamp=stamp,
         expires_at=int(payload["exp"]),
         address=address,
     )

@@ -1,8 +1,8 @@
 """Email ownership: verification links, confirming them, and the switch to a new address.
 
-A verification token binds the address it verifies (claim `eml`) and the account's
-fingerprint, which covers the current address: it dies once that address is verified,
-and a change token dies once the account's address changes, whichever way.
+A verification token binds the address it verifies (claim `eml`) and the account's security
+stamp, which every change of address or password replaces: it dies once that address is
+verified, and a change token dies once the account's address changes, whichever way.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import links
 from chalicelib.auth import notifications, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
-from chalicelib.auth.users import User, check_address_token, email_key, issue_token
+from chalicelib.auth.users import (
+    User,
+    check_address_token,
+    email_key,
+    issue_token,
+    new_stamp,
+    unchanged,
+)
 from chalicelib.errors import AddressTakenError, InvalidTokenError
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
@@ -58,9 +65,9 @@ def send_link(user: User, address: str, message_id: str) -> str | None:
     )
 
 
-def check_link(token: str) -> tuple[UserRecord, str]:
-    """The account and address a live verification link is for (raises InvalidTokenError)."""
-    return check_address_token(PURPOSE, token)
+def check_link(token: str) -> str:
+    """The address a live verification link is for (raises InvalidTokenError)."""
+    return check_address_token(PURPOSE, token)[1]
 
 
 def confirm(token: str) -> User:
@@ -70,7 +77,7 @@ def confirm(token: str) -> User:
     against, so of concurrent confirms one changes the account and the others fail.
     Raises InvalidTokenError (bad, expired or used link) or AddressTakenError.
     """
-    record, address = check_link(token)
+    record, address = check_address_token(PURPOSE, token)
     if address.casefold() == record.email.casefold():
         return _mark_verified(record)
     return _switch_address(record, address)
@@ -83,9 +90,7 @@ def _mark_verified(record: UserRecord) -> User:
     try:
         record.update(
             actions=[UserRecord.email_verified.set(True)],
-            condition=(UserRecord.email == record.email)
-            & (UserRecord.password_hash == record.password_hash)
-            & unverified,
+            condition=unchanged(record) & unverified,
         )
     except UpdateError as exc:
         if condition_failed(exc):
@@ -95,7 +100,9 @@ def _mark_verified(record: UserRecord) -> User:
 
 
 def _switch_address(record: UserRecord, address: str) -> User:
-    """Move both uniqueness guards and the address in one transaction; verified at once."""
+    """Move both uniqueness guards and the address in one transaction; verified at once, with
+    a fresh stamp (every session and token of the account ends, and never comes back)."""
+    stamp = new_stamp()
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.delete(
@@ -110,9 +117,9 @@ def _switch_address(record: UserRecord, address: str) -> User:
                 actions=[
                     UserRecord.email.set(address),
                     UserRecord.email_verified.set(True),
+                    UserRecord.security_stamp.set(stamp),
                 ],
-                condition=(UserRecord.email == record.email)
-                & (UserRecord.password_hash == record.password_hash),
+                condition=unchanged(record),
             )
     except TransactWriteError as exc:
         failed = failed_items(exc)  # the old guard, the new guard, the account
@@ -123,6 +130,6 @@ def _switch_address(record: UserRecord, address: str) -> User:
         raise
     logger.info("address changed", user_id=record.user_id, to=mask_address(address))
     before = User.from_record(record)
-    record.email, record.email_verified = address, True
+    record.email, record.email_verified, record.security_stamp = address, True, stamp
     notifications.email_changed(before, address)
     return User.from_record(record)

@@ -40,7 +40,7 @@ def _dead_link(page: PageRequest, message: str, status: int = 400) -> Response:
 def verify_email_form(page: PageRequest, token: str) -> Response:
     # GET never confirms: mail scanners open links. It shows one button that does.
     try:
-        _record, address = verification.check_link(token)
+        address = verification.check_link(token)
     except InvalidTokenError as exc:
         return _dead_link(page, token_failure(exc))
     return page.page("verify_email.html", token_page=True, title=CONFIRM_TITLE, address=address)
