@@ -164,3 +164,22 @@ def modules_spelling_condition_failures() -> list[str]:
 
 def test_only_models_reads_dynamodbs_refused_conditions() -> None:
     assert modules_spelling_condition_failures() == []
+
+
+MAIL_SURFACE = {"chalicelib.mail", "chalicelib.mail.composing"}
+
+
+def auth_imports_of_mail_internals() -> list[tuple[str, str]]:
+    """(auth module, mail module) for each import of mail beyond its public surface."""
+    return [
+        (module, target)
+        for module in _modules()
+        if module.startswith("chalicelib.auth")
+        for target in sorted(_imports(module))
+        if target.startswith("chalicelib.mail") and target not in MAIL_SURFACE
+    ]
+
+
+def test_auth_imports_only_mails_public_surface() -> None:
+    """Account flows say what to compose; delivering (claims, suppression, transports) is mail's."""
+    assert auth_imports_of_mail_internals() == []

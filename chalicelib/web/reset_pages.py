@@ -102,7 +102,7 @@ def reset_link_sent(page: PageRequest) -> Response:
 def reset_password_form(page: PageRequest, token: str) -> Response:
     # GET never consumes the token: mail scanners open links.
     try:
-        password_reset.check_reset_token(token)
+        password_reset.open_link(token)
     except InvalidTokenError:
         return page.redirect(links.RESET_REQUEST, flash="invalid_link")
     return page.page("reset_password.html", token_page=True, title=TITLE, errors={})
@@ -113,10 +113,10 @@ def reset_password_form(page: PageRequest, token: str) -> Response:
 @with_form
 def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
     try:
-        record = password_reset.check_reset_token(token)  # a dead link is the first thing to say
-        errors = new_password_errors(form, record.username, record.email)
+        link = password_reset.open_link(token)  # a dead link is the first thing to say
+        errors = new_password_errors(form, link.user.username, link.user.email)
         if not errors:
-            password_reset.reset_with(record, form.get("password", ""))
+            link.set_password(form.get("password", ""))
     except InvalidTokenError:
         return page.redirect(links.RESET_REQUEST, flash="invalid_link")
     except ValidationError as exc:  # the domain's own check, should the form's have missed it
