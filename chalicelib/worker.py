@@ -37,7 +37,7 @@ from chalicelib.auth import password_reset
 from chalicelib.errors import AppError, PermanentDeliveryError, ValidationError
 from chalicelib.logs import logger as log
 from chalicelib.logs import redact
-from chalicelib.mail import delivery, overlap, pacing
+from chalicelib.mail import deliver_deferred, delivery, overlap, pacing
 from chalicelib.mail.composing import EMAIL_MESSAGE, QueuedEmail
 from chalicelib.mail.transports import Transport, get_transport
 from chalicelib.models import FAILURE_PREFIX, MailFailure
@@ -116,7 +116,7 @@ def _dispatch(record: SQSRecord, transport: Transport | None) -> None:
     if kind == EMAIL_MESSAGE:
         delivery.deliver(QueuedEmail.from_dict(message), transport)
     elif kind == password_reset.RESET_REQUESTED:
-        delivery.deliver_deferred(password_reset.reset_email(message, _job_id(record)), transport)
+        deliver_deferred(password_reset.reset_email(message, _job_id(record)), transport)
     else:
         raise ValidationError(f"unknown queue message type {kind!r}")
 
