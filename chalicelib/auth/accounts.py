@@ -171,8 +171,9 @@ def void_password(user_id: str) -> User | None:
     and link. Returns the account as now stored, or None when it is gone."""
     record = UserRecord(USER_PREFIX + user_id)
     try:
-        record.update(
-            actions=_new_password(passwords.unusable_hash()), condition=UserRecord.pk.exists()
+        record.update(  # only while the account exists (as preferences.set_locale writes)
+            actions=_new_password(passwords.unusable_hash()),
+            condition=UserRecord.user_id == user_id,
         )
     except UpdateError as exc:
         if condition_failed(exc):
