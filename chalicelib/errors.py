@@ -67,6 +67,10 @@ class ThrottledError(TransientDeliveryError):
     """The mail provider refused for the sending rate; retry after a pause."""
 
 
+class QueueRefusedError(AppError):
+    """SQS refused some of the messages we asked it to queue."""
+
+
 class DeliveryInProgressError(TransientDeliveryError):
     """Another worker holds a live lease on this email; retry after the lease."""
 

@@ -49,7 +49,7 @@ def N_(message: str, **params: object) -> str:
 
 def translate(locale: str, text: str) -> str:
     """`text` in `locale`: marked Text by its msgid, any other str looked up as it is."""
-    catalog = translations(supported(locale) or DEFAULT_LOCALE)
+    catalog = translations(locale_or_default(locale))
     if isinstance(text, Text):
         return (
             catalog.gettext(text.msgid) % text.params
@@ -65,6 +65,11 @@ def supported(locale: str | None) -> str | None:
         return None
     primary = locale.strip().replace("_", "-").split("-")[0].lower()
     return primary if primary in LOCALES else None
+
+
+def locale_or_default(locale: str | None) -> str:
+    """The supported locale `locale` names, else the default (English)."""
+    return supported(locale) or DEFAULT_LOCALE
 
 
 def negotiate(accept_language: str) -> str:

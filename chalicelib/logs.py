@@ -19,7 +19,7 @@ def scrub_path(text: str, token_routes: Iterable[str] = ()) -> str:
     """A request path (or an access-log line) fit for logs, with every token replaced.
 
     `token_routes` are the first path segments of the emailed links whose next segment is a
-    token (auth.tokens.LINK_ROUTES): that segment goes, whatever it looks like. Anything
+    token (links.TOKEN_ROUTES): that segment goes, whatever it looks like. Anything
     shaped like a JWT goes too, wherever it stands.
     """
     for route in token_routes:

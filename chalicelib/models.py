@@ -1,14 +1,21 @@
-"""DynamoDB storage through PynamoDB: users with uniqueness guards, and short-lived state."""
+"""DynamoDB storage through PynamoDB: users with uniqueness guards, and short-lived state;
+reading DynamoDB's answers to writes (conditions, cancellations, conflicts); one read across tables.
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.connection import Connection, TableConnection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 
+from chalicelib.aws import dynamodb
+from chalicelib.errors import StaleWriteError
 from chalicelib.settings import get_settings
 
 USER_PREFIX = "user#"
@@ -20,11 +27,8 @@ SUPPRESS_PREFIX = "suppress#"
 
 
 class _TableName(type):
-    """A PynamoDB Meta whose table name is read from Settings each time it is asked for.
-
-    Nothing is read at import: a module may be imported before the environment is set
-    (tests, benchmarks, `make dev`), and PynamoDB asks for the name on first use only.
-    """
+    """A PynamoDB Meta whose table name is read from Settings each time it is asked for: on
+    first use, never at import (tests, benchmarks and `make dev` set the environment later)."""
 
     setting: str
 
@@ -50,9 +54,8 @@ class _StateTable(metaclass=_TableName):
 class AppModel(Model):
     """Our models' base: the region, like the table name, comes from Settings on first use.
 
-    PynamoDB fills in a missing Meta.region from its own settings when the class is made,
-    which would be at import; so the Metas above say None and the region is set here, just
-    before PynamoDB builds (or reuses) the table's connection.
+    PynamoDB fills in a missing Meta.region when the class is made (at import), so the Metas
+    above say None and it is set here, before PynamoDB builds or reuses the connection.
     """
 
     Meta: Any
@@ -81,6 +84,9 @@ class UserRecord(AppModel):
     # The language of its pages and emails (i18n.LOCALES); records stored without it read
     # as English, the only language there was.
     locale = UnicodeAttribute(null=True)
+    # What every token carries; a fresh random value on every change of password or address
+    # ends the tokens issued before. Records stored without it: auth.users.stamp_of.
+    security_stamp = UnicodeAttribute(null=True)
 
 
 class Guard(AppModel):
@@ -132,11 +138,8 @@ class MailDelivery(AppModel):
 
 
 class MailFailure(AppModel):
-    """The last failure of one queue message, keyed by its SQS message id (mailfailure#<id>).
-
-    SQS keeps the message id when it moves a message to the dead-letter queue, so the DLQ
-    listing can show why each message failed, whatever its type (email, job or garbage).
-    """
+    """The last failure of one queue message, keyed by its SQS message id (mailfailure#<id>):
+    SQS keeps that id when it dead-letters a message, so `make dlq` can show why it failed."""
 
     class Meta(_StateTable):
         pass
@@ -177,3 +180,69 @@ def transaction_connection() -> Connection:
     if connection is None:
         connection = _local.connection = Connection(region=get_settings().region)
     return connection
+
+
+# -- DynamoDB's answers to writes, and one read across tables -------------------------------
+CONDITION_FAILED = "ConditionalCheckFailed"
+TRANSACTION_CONFLICT = "TransactionConflict"
+# Real DynamoDB cancels a write that meets another transaction on the same item (moto never
+# does): such a write is tried this many times, then answered as the side that lost the race.
+WRITE_ATTEMPTS = 3
+T = TypeVar("T")
+M = TypeVar("M", bound=AppModel)
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """Whether a one-item write (put, update, delete) was refused by its condition."""
+    return exc.cause_response_code == CONDITION_FAILED + "Exception"
+
+
+def failed_items(exc: TransactWriteError) -> set[int]:
+    """The positions (in write order) of a cancelled transaction's items whose condition failed."""
+    return {i for i, r in enumerate(exc.cancellation_reasons) if r and r.code == CONDITION_FAILED}
+
+
+def _conflicted(exc: PynamoDBException) -> bool:
+    if isinstance(exc, TransactWriteError):
+        codes = {reason.code for reason in exc.cancellation_reasons if reason}
+        return TRANSACTION_CONFLICT in codes and CONDITION_FAILED not in codes
+    return exc.cause_response_code == TRANSACTION_CONFLICT + "Exception"
+
+
+def retry_conflicts(write: Callable[[], T]) -> T:
+    """`write`'s result, run again while a transaction conflict cancels it. Raises
+    StaleWriteError after WRITE_ATTEMPTS conflicts, and any other failure as it is."""
+    for _attempt in range(WRITE_ATTEMPTS):
+        try:
+            return write()
+        except PynamoDBException as exc:
+            if not _conflicted(exc):
+                raise
+    raise StaleWriteError("another write kept conflicting")
+
+
+@dataclass(frozen=True)
+class Items:
+    """What read_many found, by (table, key): ask it by model and key."""
+
+    found: dict[tuple[str, str], dict[str, Any]]
+
+    def get(self, model: type[M], key: str) -> M | None:
+        raw = self.found.get((model.Meta.table_name, key))
+        return None if raw is None else model.from_raw_data(raw)
+
+
+def read_many(keys: Iterable[tuple[type[AppModel], str]]) -> Items:
+    """Items of any of our tables in one strongly consistent BatchGetItem (PynamoDB batches
+    one model at a time); keys DynamoDB leaves unprocessed are asked again. At most 100 keys."""
+    request: dict[str, Any] = {}
+    for model, key in keys:
+        table = request.setdefault(model.Meta.table_name, {"Keys": [], "ConsistentRead": True})
+        table["Keys"].append({"pk": {"S": key}})  # every model's hash key is `pk`
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    while request:
+        answer = dynamodb().batch_get_item(RequestItems=request)
+        for table_name, items in answer.get("Responses", {}).items():
+            found.update({(table_name, item["pk"]["S"]): item for item in items})
+        request = dict(answer.get("UnprocessedKeys") or {})
+    return Items(found)

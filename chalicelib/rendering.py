@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.i18n import DEFAULT_LOCALE, supported, translations
+from chalicelib.i18n import DEFAULT_LOCALE, locale_or_default, translations
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -35,5 +35,5 @@ def environment(locale: str = DEFAULT_LOCALE) -> Environment:
 
 def render(template: str, locale: str = DEFAULT_LOCALE, **context: Any) -> str:
     """Render `template` (a path under chalicelib/templates) with `context`, in `locale`."""
-    chosen = supported(locale) or DEFAULT_LOCALE
+    chosen = locale_or_default(locale)
     return environment(chosen).get_template(template).render(locale=chosen, **context)

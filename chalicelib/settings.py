@@ -17,6 +17,22 @@ PLACEHOLDER_SECRETS = frozenset(
     {"", "change-me", "changeme", "secret", "dev", "you-will-never-guess", "replace-me"}
 )
 MIN_SECRET_LENGTH = 32
+HOUR = 3600  # seconds; also the window of every hourly cap
+# OWASP's Password Storage Cheat Sheet: argon2id with at least 19 MiB, 2 passes and 1 lane.
+OWASP_MIN_TIME_COST, OWASP_MIN_MEMORY_KIB = 2, 19456
+
+
+@dataclass(frozen=True)
+class Argon2Parameters:
+    """How hard each password hash is: argon2id's passes, memory (KiB) and lanes.
+
+    The defaults are RFC 9106's low-memory profile (argon2-cffi's own defaults). A hash made
+    with other parameters is verified as it is and rehashed with these at its next login.
+    """
+
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 4
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class Settings:
     login_lock_seconds: int
     registrations_per_ip: int
     logins_per_ip: int
+    argon2: Argon2Parameters
     mail: MailSettings
 
     @property
@@ -132,9 +149,35 @@ def _secret(env: Mapping[str, str], development: bool) -> tuple[str, str]:
     return secret, previous
 
 
+def _argon2(env: Mapping[str, str], tiny_allowed: bool) -> Argon2Parameters:
+    defaults = Argon2Parameters()
+    parameters = Argon2Parameters(
+        time_cost=_int(env, "ARGON2_TIME_COST", defaults.time_cost),
+        memory_kib=_int(env, "ARGON2_MEMORY_KIB", defaults.memory_kib),
+        parallelism=_int(env, "ARGON2_PARALLELISM", defaults.parallelism),
+    )
+    if parameters.memory_kib < 8 * parameters.parallelism:  # argon2's own floor
+        raise ConfigError("ARGON2_MEMORY_KIB must be at least 8 KiB per ARGON2_PARALLELISM lane")
+    too_weak = (
+        parameters.time_cost < OWASP_MIN_TIME_COST or parameters.memory_kib < OWASP_MIN_MEMORY_KIB
+    )
+    if too_weak and not tiny_allowed:
+        raise ConfigError(
+            f"argon2 parameters below OWASP's minimum (ARGON2_TIME_COST >= {OWASP_MIN_TIME_COST},"
+            f" ARGON2_MEMORY_KIB >= {OWASP_MIN_MEMORY_KIB}); smaller ones only with APP_ENV=test"
+        )
+    return parameters
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
-    """Build and validate Settings from an environment mapping."""
-    development = env.get("APP_ENV", "production").strip().lower() == "development"
+    """Build and validate Settings from an environment mapping.
+
+    APP_ENV: "development" (`make dev`: placeholder secrets, http) or "production" (anything
+    else). "test" is production in every respect but one: it accepts argon2 parameters below
+    OWASP's minimum, so a test suite does not spend its time hashing.
+    """
+    app_env = env.get("APP_ENV", "production").strip().lower()
+    development = app_env == "development"
     secret, previous = _secret(env, development)
     names = resource_names(env)
     return Settings(
@@ -149,13 +192,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         queue_name=names.queue,
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         reset_token_ttl=_int(env, "RESET_TOKEN_TTL_SECONDS", 600),
-        access_token_ttl=_int(env, "ACCESS_TOKEN_TTL_SECONDS", 3600),
-        session_ttl=_int(env, "SESSION_TTL_SECONDS", 12 * 3600),
-        remember_me_ttl=_int(env, "REMEMBER_ME_TTL_SECONDS", 30 * 24 * 3600),
+        access_token_ttl=_int(env, "ACCESS_TOKEN_TTL_SECONDS", HOUR),
+        session_ttl=_int(env, "SESSION_TTL_SECONDS", 12 * HOUR),
+        remember_me_ttl=_int(env, "REMEMBER_ME_TTL_SECONDS", 30 * 24 * HOUR),
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 16 * 1024),
         reset_emails_per_hour=_int(env, "RESET_EMAILS_PER_HOUR", 3),
         reset_requests_per_ip_per_hour=_int(env, "RESET_REQUESTS_PER_IP_PER_HOUR", 20),
-        verify_token_ttl=_int(env, "VERIFY_TOKEN_TTL_SECONDS", 24 * 3600),
+        verify_token_ttl=_int(env, "VERIFY_TOKEN_TTL_SECONDS", 24 * HOUR),
         verify_emails_per_hour=_int(env, "VERIFY_EMAILS_PER_HOUR", 3),
         notice_emails_per_hour=_int(env, "NOTICE_EMAILS_PER_HOUR", 3),
         suppression_ttl_days=_int(env, "SUPPRESSION_TTL_DAYS", 30),
@@ -163,6 +206,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 15 * 60),
         registrations_per_ip=_int(env, "REGISTRATIONS_PER_IP_PER_HOUR", 20),
         logins_per_ip=_int(env, "LOGINS_PER_IP_PER_HOUR", 100),
+        argon2=_argon2(env, tiny_allowed=app_env == "test"),
         mail=mail_settings(env, names.queue, names.events_topic),
     )
 

@@ -1,8 +1,8 @@
 """The SQS mail worker, an entry point like web/: records delivered at once, failures per record.
 
 It takes two kinds of message: a rendered email (mail.delivery sends it) and a reset job
-(auth.password_reset composes the email for a known address and delivers it in the same
-invocation, through mail.delivery, under an id derived from the job's).
+(auth.password_reset says which email it asks for; mail.deliver_deferred composes and sends it
+in the same invocation, under an id derived from the job's).
 
 Powertools' BatchProcessor fits Chalice as is: app.py hands it `event.to_dict()` and returns its
 `batchItemFailures` answer (which Lambda honours once the mapping has ReportBatchItemFailures:
@@ -37,7 +37,7 @@ from chalicelib.auth import password_reset
 from chalicelib.errors import AppError, PermanentDeliveryError, ValidationError
 from chalicelib.logs import logger as log
 from chalicelib.logs import redact
-from chalicelib.mail import delivery, overlap, pacing
+from chalicelib.mail import deliver_deferred, delivery, overlap, pacing
 from chalicelib.mail.composing import EMAIL_MESSAGE, QueuedEmail
 from chalicelib.mail.transports import Transport, get_transport
 from chalicelib.models import FAILURE_PREFIX, MailFailure
@@ -116,7 +116,7 @@ def _dispatch(record: SQSRecord, transport: Transport | None) -> None:
     if kind == EMAIL_MESSAGE:
         delivery.deliver(QueuedEmail.from_dict(message), transport)
     elif kind == password_reset.RESET_REQUESTED:
-        password_reset.send_reset_email(message, _job_id(record), transport)
+        deliver_deferred(password_reset.reset_email(message, _job_id(record)), transport)
     else:
         raise ValidationError(f"unknown queue message type {kind!r}")
 

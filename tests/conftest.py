@@ -19,6 +19,7 @@ import time_machine
 from chalice.test import Client
 from moto import mock_aws
 
+from chalicelib.auth.keys import get_keyring
 from chalicelib.settings import get_settings
 from ops.deploy.provision import provision
 from tests.helpers import inflight, serial_moto  # noqa: F401 - registers their handlers
@@ -56,6 +57,40 @@ def aws_env() -> Iterator[None]:
         provision(get_settings())
         yield
     AWS_CALLS.recording = False
+
+
+def _read_settings_again() -> None:
+    """Settings and the keyring are read once per container: read them again, now (the
+    Chalice test client puts its stage's variables in the environment during each request)."""
+    get_settings.cache_clear()
+    get_keyring.cache_clear()
+    get_settings()
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """Change environment variables for one test, as a new container would see them: call
+    it with NAME="value" (None removes one); settings are read again, and again afterwards."""
+
+    def change(**values: str | None) -> None:
+        for name, value in values.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        _read_settings_again()
+
+    yield change
+    monkeypatch.undo()
+    _read_settings_again()
+
+
+@pytest.fixture
+def production_hashing(environment: Callable[..., None]) -> None:
+    """Production's argon2 parameters (their defaults) for a test that measures hashing."""
+    environment(
+        APP_ENV="production", ARGON2_TIME_COST=None, ARGON2_MEMORY_KIB=None, ARGON2_PARALLELISM=None
+    )
 
 
 @pytest.fixture

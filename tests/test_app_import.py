@@ -8,11 +8,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # Each is loaded where it is first used: templates when something renders, the batch
-# machinery by the SQS handler, the address validator and argon2 by the code that needs them.
+# machinery and the mail delivery side by the SQS handler, the address validator and argon2
+# by the code that needs them.
 DEFERRED = (
     "jinja2",
     "aws_lambda_powertools.utilities.batch",
     "chalicelib.worker",
+    "chalicelib.mail.delivery",
+    "chalicelib.mail.transports",
     "email_validator",
     "argon2",
 )

@@ -148,7 +148,7 @@ def test_a_reset_confirmation_takes_three_calls_and_its_notice_four(
     assert confirm(first, NEW_PASSWORD)().status_code == 200
     password = "a third quite long password"
     calls = _calls(confirm(second, password))  # the first reset voided this token
-    assert calls == {"dynamodb.GetItem": 1}  # the account, to compare the fingerprint
+    assert calls == {"dynamodb.GetItem": 1}  # the account, to compare the stamp
     calls = _calls(confirm(reset_token_from(_fresh_reset(client)), password))
     # The account (GetItem), the conditional password write (UpdateItem), the account's login
     # lock lifted (DeleteItem: the link proved the mailbox), the notice cap of the (now
@@ -206,7 +206,7 @@ def test_confirming_an_address_takes_two_calls(client: Client) -> None:
         return post_json(client, "/api/email-verification/confirm", body)
 
     calls = _calls(confirm)
-    # The account (GetItem, to check the token's fingerprint and address) and the conditional
-    # write that marks it verified (UpdateItem: address and password unchanged, not yet
-    # verified), which makes the link single-use.
+    # The account (GetItem, to check the token's stamp and address) and the conditional
+    # write that marks it verified (UpdateItem: security stamp unchanged, not yet verified),
+    # which makes the link single-use.
     assert calls == {"dynamodb.GetItem": 1, "dynamodb.UpdateItem": 1}

@@ -1,4 +1,5 @@
-"""The layout holds: layers import only downwards, no import circles, nothing read at import."""
+"""The layout holds: layers import only downwards, no import circles, nothing read at import,
+and each rule that could be written twice has one home."""
 
 from __future__ import annotations
 
@@ -12,7 +13,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Lowest first: a module may import its own layer and the ones before it, never a later one.
 LAYERS = [
-    {"settings", "env", "mail_settings", "errors", "aws", "models", "logs", "rendering", "i18n"},
+    {
+        "settings",
+        "env",
+        "mail_settings",
+        "errors",
+        "aws",
+        "models",
+        "logs",
+        "rendering",
+        "i18n",
+        "links",
+    },
     {"mail"},
     {"auth"},
     {"web", "worker"},
@@ -97,3 +109,77 @@ def test_each_module_imports_alone_without_reading_its_settings(module: str) -> 
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def _sources(*folders: str) -> list[Path]:
+    """Our Python modules under `folders` (and app.py)."""
+    return [ROOT / "app.py", *(p for f in folders for p in sorted((ROOT / f).rglob("*.py")))]
+
+
+def _code_strings(path: Path) -> list[str]:
+    """Every string a module's code writes (f-string parts too), docstrings left out."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def emailed_link_paths_outside_their_homes() -> list[tuple[str, str]]:
+    """(module, string) for each string outside web/ and links.py naming an emailed link's path."""
+    from chalicelib import links
+
+    paths = (links.RESET_PASSWORD, links.VERIFY_EMAIL, links.RESET_REQUEST)
+    homes = (ROOT / "chalicelib" / "web", ROOT / "chalicelib" / "links.py")
+    return [
+        (str(path.relative_to(ROOT)), text)
+        for path in _sources("chalicelib", "ops")
+        if not any(path == home or home in path.parents for home in homes)
+        for text in _code_strings(path)
+        if any(route in text for route in paths)
+    ]
+
+
+def test_emailed_link_paths_are_written_only_in_links_and_web() -> None:
+    assert emailed_link_paths_outside_their_homes() == []
+
+
+def modules_spelling_condition_failures() -> list[str]:
+    """Modules other than models.py that spell DynamoDB's refused-condition code."""
+    models = ROOT / "chalicelib" / "models.py"
+    return [
+        str(path.relative_to(ROOT))
+        for path in _sources("chalicelib", "ops")
+        if path != models and "ConditionalCheckFailed" in path.read_text()
+    ]
+
+
+def test_only_models_reads_dynamodbs_refused_conditions() -> None:
+    assert modules_spelling_condition_failures() == []
+
+
+MAIL_SURFACE = {"chalicelib.mail", "chalicelib.mail.composing"}
+
+
+def auth_imports_of_mail_internals() -> list[tuple[str, str]]:
+    """(auth module, mail module) for each import of mail beyond its public surface."""
+    return [
+        (module, target)
+        for module in _modules()
+        if module.startswith("chalicelib.auth")
+        for target in sorted(_imports(module))
+        if target.startswith("chalicelib.mail") and target not in MAIL_SURFACE
+    ]
+
+
+def test_auth_imports_only_mails_public_surface() -> None:
+    """Account flows say what to compose; delivering (claims, suppression, transports) is mail's."""
+    assert auth_imports_of_mail_internals() == []

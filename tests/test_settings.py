@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from chalicelib.errors import ConfigError
-from chalicelib.settings import load_settings
+from chalicelib.settings import Argon2Parameters, load_settings
 
 STRONG = "k" * 48
 BASE = {
@@ -106,3 +106,45 @@ def test_per_client_caps_have_defaults_and_can_be_set() -> None:
         5,
         7,
     )
+
+
+def test_password_hashing_defaults_to_rfc_9106_low_memory() -> None:
+    argon2 = load_settings(BASE).argon2
+    assert (argon2.time_cost, argon2.memory_kib, argon2.parallelism) == (3, 65536, 4)
+    custom = {
+        **BASE,
+        "ARGON2_TIME_COST": "4",
+        "ARGON2_MEMORY_KIB": "47104",
+        "ARGON2_PARALLELISM": "1",
+    }
+    assert load_settings(custom).argon2 == Argon2Parameters(4, 47104, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("ARGON2_TIME_COST", "1"), ("ARGON2_MEMORY_KIB", "19455")]
+)
+def test_production_refuses_argon2_parameters_below_owasps_minimum(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match="OWASP"):
+        load_settings({**BASE, name: value})
+    development = {**BASE, "APP_ENV": "development", "PUBLIC_BASE_URL": "http://127.0.0.1:8000"}
+    with pytest.raises(ConfigError, match="OWASP"):
+        load_settings({**development, name: value})
+    minimum = {"ARGON2_TIME_COST": "2", "ARGON2_MEMORY_KIB": "19456", "ARGON2_PARALLELISM": "1"}
+    assert load_settings({**BASE, **minimum}).argon2 == Argon2Parameters(2, 19456, 1)
+
+
+def test_app_env_test_is_production_but_for_tiny_argon2_parameters() -> None:
+    tiny = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "8", "ARGON2_PARALLELISM": "1"}
+    assert load_settings({**BASE, "APP_ENV": "test", **tiny}).argon2 == Argon2Parameters(1, 8, 1)
+    # Everything else is production's, field by field.
+    assert load_settings({**BASE, "APP_ENV": "test"}) == load_settings(BASE)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings({**BASE, "APP_ENV": "test", "SECRET_KEY": "change-me"})
+    with pytest.raises(ConfigError, match="https"):
+        load_settings({**BASE, "APP_ENV": "test", "PUBLIC_BASE_URL": "http://127.0.0.1:8000"})
+
+
+def test_argon2s_own_floor_is_refused_even_in_tests() -> None:
+    env = {**BASE, "APP_ENV": "test", "ARGON2_MEMORY_KIB": "8", "ARGON2_PARALLELISM": "2"}
+    with pytest.raises(ConfigError, match="ARGON2_MEMORY_KIB"):
+        load_settings(env)

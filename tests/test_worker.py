@@ -14,7 +14,7 @@ from chalice.test import Client
 from chalicelib import aws, worker
 from chalicelib.auth import accounts, password_reset
 from chalicelib.mail import idempotency, suppression
-from chalicelib.mail.composing import QueuedEmail, queue_email
+from chalicelib.mail.composing import QueuedEmail, compose_email, queue
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.worker import Backoff
 from ops.dev import poller
@@ -167,7 +167,7 @@ def test_permanent_failures_wait_the_base_delay_only() -> None:
 
 
 def test_a_transient_failure_hides_the_message_for_the_backoff() -> None:
-    queue_email("Hi", SENDER, ["susan@example.com"], "text", "<p>html</p>")
+    queue(compose_email("Hi", SENDER, ["susan@example.com"], "text", "<p>html</p>"))
     url = aws.queue_url()
 
     def slow_retries(event: dict[str, Any], context: Any) -> Any:

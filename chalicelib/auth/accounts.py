@@ -1,4 +1,5 @@
-"""Accounts: registration, login, and the one way a password is replaced (reset and change)."""
+"""Accounts: registration, login, changes of password and address, and the breach response's
+voided passwords. Every write of a password or an address writes a fresh security stamp."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.auth import notifications, passwords, throttle, verification
+from chalicelib.auth import login, notifications, passwords, throttle, verification
+from chalicelib.auth.login import LOGIN_FAILED as LOGIN_FAILED  # what pages say to it
 from chalicelib.auth.users import (
-    MAX_EMAIL_LENGTH,
     User,
     email_key,
-    find_by_login,
     new_address,
+    new_stamp,
     normalize_username,
+    unchanged,
     username_key,
 )
 from chalicelib.errors import (
@@ -25,28 +27,23 @@ from chalicelib.errors import (
     RateLimitedError,
     StaleWriteError,
 )
-from chalicelib.i18n import DEFAULT_LOCALE, N_, supported
-from chalicelib.models import USER_PREFIX, Guard, UserRecord, transaction_connection
-from chalicelib.settings import get_settings
-
-LOGIN_SCOPE = "login"
-CHANGE_SCOPE = "email-change"
-LOGIN_CLIENT_SCOPE = "login-client"
-REGISTER_CLIENT_SCOPE = "register-client"
-# Said to every failed login alike: an account a breach response reset has no usable password,
-# and its owner must hear where the new one comes from without the answer revealing it.
-LOGIN_FAILED = N_(
-    "Invalid username or password. If we asked you to reset your password, "
-    "check your email for the link."
+from chalicelib.i18n import DEFAULT_LOCALE, N_, locale_or_default
+from chalicelib.models import (
+    USER_PREFIX,
+    Guard,
+    UserRecord,
+    condition_failed,
+    failed_items,
+    retry_conflicts,
+    transaction_connection,
 )
+from chalicelib.settings import HOUR, get_settings
+
+CHANGE_SCOPE = "email-change"
+REGISTER_CLIENT_SCOPE = "register-client"
 REGISTRATIONS_THROTTLED = N_("Too many registrations from your network. Please try again later.")
 NAME_TAKEN = N_("Please use a different username.")
 ADDRESS_TAKEN = N_("Please use a different email address.")
-HOUR = 3600
-# Real DynamoDB cancels a write that meets another transaction on the same item; we retry a
-# few times, then answer as the side that lost the race.
-WRITE_ATTEMPTS = 3
-TRANSACTION_CONFLICT = "TransactionConflict"
 
 
 def _check_registration_cap(client: str | None) -> None:
@@ -88,27 +85,24 @@ def register(
         created_at=now,
         password_changed_at=now,
         email_verified=False,
-        locale=supported(locale) or DEFAULT_LOCALE,
+        locale=locale_or_default(locale),
+        security_stamp=new_stamp(),
     )
     guards = [
         Guard(username_key(username), user_id=user_id),
         Guard(email_key(email), user_id=user_id),
     ]
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            _claim(record, guards)
-        except TransactWriteError as exc:
-            reasons = [r.code if r else None for r in exc.cancellation_reasons]
-            if reasons[1:2] == ["ConditionalCheckFailed"]:
-                raise ConflictError(NAME_TAKEN, "username") from None
-            if "ConditionalCheckFailed" in reasons:
-                raise ConflictError(ADDRESS_TAKEN, "email") from None
-            if TRANSACTION_CONFLICT not in reasons:
-                raise
-            if attempt == WRITE_ATTEMPTS:
-                raise ConflictError(NAME_TAKEN, "username") from None
-        else:
-            break
+    try:
+        retry_conflicts(lambda: _claim(record, guards))
+    except TransactWriteError as exc:
+        failed = failed_items(exc)  # the account, the name's guard, the address's guard
+        if 1 in failed:
+            raise ConflictError(NAME_TAKEN, "username") from None
+        if failed:
+            raise ConflictError(ADDRESS_TAKEN, "email") from None
+        raise
+    except StaleWriteError:  # conflicts all along: answered as the side that lost the race
+        raise ConflictError(NAME_TAKEN, "username") from None
     user = User.from_record(record)
     verification.send_link(
         user, user.email, str(uuid.uuid5(uuid.NAMESPACE_URL, f"verify:{user_id}"))
@@ -124,38 +118,9 @@ def _claim(record: UserRecord, guards: list[Guard]) -> None:
 
 
 def authenticate(identifier: str, password: str, client: str | None = None) -> User:
-    """The user whose credentials these are.
-
-    Unknown users, wrong passwords and locked logins cost the same work (two reads, one
-    counter update per account or unknown name, one per client when `client` is given, one
-    argon2 verification) and fail with the same AuthenticationError.
-    """
-    return User.from_record(_verified_record(identifier, password, client))
-
-
-def login_subject(user_id: str) -> str:
-    """What an account's failed logins are counted under: by username and email alike."""
-    return f"user:{user_id}"
-
-
-def _verified_record(identifier: str, password: str, client: str | None) -> UserRecord:
-    settings = get_settings()
-    name = identifier.strip().casefold()[:MAX_EMAIL_LENGTH]
-    record = find_by_login(name) if name else None
-    subject = login_subject(record.user_id) if record else f"name:{name}"
-    # The lock lasts LOGIN_LOCK_SECONDS after the latest failure (a sliding counter).
-    attempts = throttle.hit_sliding(LOGIN_SCOPE, subject, settings.login_lock_seconds)
-    locked = attempts > settings.login_max_failures
-    if client is not None:
-        locked |= throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR) > settings.logins_per_ip
-    candidate = passwords.DUMMY_HASH if record is None or locked else record.password_hash
-    matched = passwords.verify_password(candidate, password[: passwords.MAX_LENGTH])
-    if record is None or locked or not matched or len(password) > passwords.MAX_LENGTH:
-        raise AuthenticationError(LOGIN_FAILED)
-    throttle.clear_sliding(LOGIN_SCOPE, subject)
-    if client is not None:
-        throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR, amount=-1)  # the cap counts failures
-    return record
+    """The user whose credentials these are (login.check_password: the same work and the same
+    AuthenticationError for unknown users, wrong passwords and locked logins)."""
+    return User.from_record(login.check_password(identifier, password, client))
 
 
 def change_password(user: User, current_password: str, new_password: str) -> User:
@@ -164,7 +129,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Use
     Raises AuthenticationError (wrong current password, or another change won the race)
     or PasswordPolicyError.
     """
-    record = _verified_record(user.username, current_password, None)
+    record = login.check_password(user.username, current_password)
     if record.user_id != user.id:
         raise AuthenticationError(LOGIN_FAILED)
     try:
@@ -176,39 +141,54 @@ def change_password(user: User, current_password: str, new_password: str) -> Use
 def replace_password(record: UserRecord, new_password: str, proves_address: bool = False) -> User:
     """The one way a password is replaced, for a reset and a change alike.
 
-    Checks the policy, stores the new hash only if the old one and the address are still
-    current (one writer wins), which changes the fingerprint every token carries, so every
-    session, access token and reset link issued before ends; then tells the owner by email.
+    Checks the policy, stores the new hash and a fresh stamp only if the stamp is still the
+    one `record` read (one writer wins), so every session, access token and link issued
+    before ends; then tells the owner by email.
     `proves_address`: the request came through a link mailed to the address (a reset), so
     the same write marks the address verified.
     Raises PasswordPolicyError, or StaleWriteError when another change came first.
     """
     passwords.check_policy(new_password, record.username, record.email)
-    old_hash = record.password_hash
-    actions: list[Action] = [
-        UserRecord.password_hash.set(passwords.hash_password(new_password)),
-        UserRecord.password_changed_at.set(int(time.time())),
-    ]
+    actions = _new_password(passwords.hash_password(new_password))
     if proves_address:
         actions.append(UserRecord.email_verified.set(True))
-    condition = (UserRecord.password_hash == old_hash) & (UserRecord.email == record.email)
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            record.update(actions=actions, condition=condition)
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                raise StaleWriteError("the password changed meanwhile") from None
-            if exc.cause_response_code != TRANSACTION_CONFLICT + "Exception":
-                raise
-            if attempt == WRITE_ATTEMPTS:
-                raise StaleWriteError("another write kept conflicting") from None
-        else:
-            break
-    # The owner has just proved the password or the mailbox: lift any login lock.
-    throttle.clear_sliding(LOGIN_SCOPE, login_subject(record.user_id))
+    condition = unchanged(record)
+    try:
+        retry_conflicts(lambda: record.update(actions=actions, condition=condition))
+    except UpdateError as exc:
+        if condition_failed(exc):
+            raise StaleWriteError("the password changed meanwhile") from None
+        raise
+    login.lift_lock(record.user_id)
     user = User.from_record(record)
     notifications.password_changed(user)
     return user
+
+
+def void_password(user_id: str) -> User | None:
+    """The breach response's write: no password logs in any more (an unusable hash, so a login
+    fails like any other until a reset), and a fresh stamp ends every session, access token
+    and link. Returns the account as now stored, or None when it is gone."""
+    record = UserRecord(USER_PREFIX + user_id)
+    try:
+        record.update(  # only while the account exists (as preferences.set_locale writes)
+            actions=_new_password(passwords.unusable_hash()),
+            condition=UserRecord.user_id == user_id,
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    return User.from_record(record)
+
+
+def _new_password(password_hash: str) -> list[Action]:
+    """The actions of every password write: the hash, when, and a fresh stamp."""
+    return [
+        UserRecord.password_hash.set(password_hash),
+        UserRecord.password_changed_at.set(int(time.time())),
+        UserRecord.security_stamp.set(new_stamp()),
+    ]
 
 
 def request_email_change(user: User, password: str, new_email: str) -> None:
@@ -222,7 +202,7 @@ def request_email_change(user: User, password: str, new_email: str) -> None:
     Raises ValidationError (malformed or non-ASCII local part) or AuthenticationError.
     """
     address = new_address(new_email)
-    record = _verified_record(user.username, password, None)
+    record = login.check_password(user.username, password)
     if record.user_id != user.id:
         raise AuthenticationError(LOGIN_FAILED)
     current = User.from_record(record)

@@ -19,7 +19,8 @@ from chalicelib.settings import MIN_SECRET_LENGTH, PLACEHOLDER_SECRETS, get_sett
 
 @dataclass(frozen=True)
 class SigningKey:
-    """One secret and the id (`kid`) tokens name it by."""
+    """One secret and a short id (`kid`) operators know it by (`make rotate-key` prints it);
+    tokens carry no kid: verification tries the current key, then the previous one."""
 
     kid: str
     secret: bytes

@@ -10,9 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from chalicelib.auth import throttle
-from chalicelib.settings import get_settings
-
-HOUR = 3600
+from chalicelib.auth.users import User
+from chalicelib.settings import HOUR, get_settings
 
 
 class MailKind(StrEnum):
@@ -33,14 +32,21 @@ def cap(kind: MailKind) -> int:
     }[kind]
 
 
-def allow(kind: MailKind, address: str, verified: bool) -> bool:
+def allow(kind: MailKind, address: str) -> bool:
     """Count one email of `kind` for `address` and say whether it may go out.
 
     Callers check every other cap first: only a request that would otherwise be mailed
-    is counted here. Notices to an unverified address are refused without counting.
+    is counted here. Notices go through allow_notice, which also asks who may get them.
     """
-    if kind is MailKind.NOTICE and not verified:
-        return False
     # The reset scope keeps the name request_reset gave it before the other kinds existed.
     scope = "reset-address" if kind is MailKind.RESET else f"mail-{kind.value}"
     return throttle.hit(scope, address.casefold(), HOUR) <= cap(kind)
+
+
+def allow_notice(user: User) -> bool:
+    """Count one notice for the account's address, if verified, and say whether it may go out.
+
+    An unverified address gets no notice and is not counted, so mail it does not get never
+    spends its quota.
+    """
+    return user.email_verified and allow(MailKind.NOTICE, user.email)

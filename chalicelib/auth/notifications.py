@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from chalicelib.auth.mail_caps import MailKind, allow
+from chalicelib import links
+from chalicelib.auth.mail_caps import allow_notice
 from chalicelib.auth.users import User
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
-from chalicelib.settings import get_settings
 
 CHANGED_SUBJECT = N_("[Microblog] Your password was changed")
 EMAIL_CHANGE_SUBJECT = N_("[Microblog] A change of your email address was requested")
@@ -18,7 +18,7 @@ EMAIL_CHANGED_SUBJECT = N_("[Microblog] Your email address was changed")
 
 
 def _may_notify(user: User) -> bool:
-    if allow(MailKind.NOTICE, user.email, user.email_verified):
+    if allow_notice(user):
         return True
     logger.info("notice withheld", to=mask_address(user.email), verified=user.email_verified)
     return False
@@ -43,7 +43,7 @@ def password_changed(user: User) -> str | None:
         locale=user.locale,
         user=user,
         changed_at=_now(),
-        request_url=f"{get_settings().public_base_url}/reset_password_request",
+        request_url=links.reset_request(),
     )
 
 
@@ -60,7 +60,7 @@ def email_change_requested(user: User, new_address: str) -> str | None:
         user=user,
         new_address=mask_address(new_address),
         requested_at=_now(),
-        request_url=f"{get_settings().public_base_url}/reset_password_request",
+        request_url=links.reset_request(),
     )
 
 

@@ -1,16 +1,18 @@
-"""Password reset by email: request (queued), compose and deliver (worker), confirm (single use)."""
+"""Password reset by email: request (queued), compose (worker), open the link and set a password.
+
+The account rules live here; the mail package delivers (mail.deliver_deferred).
+"""
 
 from __future__ import annotations
 
 import functools
 import json
-import time
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from chalicelib import links
 from chalicelib.auth import accounts, throttle, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import (
@@ -21,21 +23,20 @@ from chalicelib.auth.users import (
     load_record,
     normalize_email,
 )
-from chalicelib.aws import dynamodb, queue_url, sqs
-from chalicelib.errors import AppError, InvalidTokenError, StaleWriteError, ValidationError
+from chalicelib.aws import queue_url, sqs
+from chalicelib.errors import InvalidTokenError, QueueRefusedError, StaleWriteError, ValidationError
 from chalicelib.i18n import N_
-from chalicelib.logs import logger, mask_address, redact
-from chalicelib.mail import delivery, idempotency, suppression
-from chalicelib.mail.composing import bare_address, compose_templated_email
-from chalicelib.mail.delivery import Outcome
-from chalicelib.mail.idempotency import Lease
-from chalicelib.mail.transports import Transport
-from chalicelib.models import Suppression, UserRecord
-from chalicelib.settings import get_settings
+from chalicelib.logs import logger, mask_address
+from chalicelib.mail import QueuedEmail, compose_templated_email
+from chalicelib.models import AppModel, Guard, Items, UserRecord
+from chalicelib.settings import HOUR, get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 RESET_REQUESTED = "password_reset_requested"
+SQS_BATCH = 10  # SendMessageBatch's most
 RESET_SUBJECT = N_("[Microblog] Reset Your Password")
-HOUR = 3600
 PURPOSE = tokens.Purpose.RESET_PASSWORD
 
 
@@ -53,125 +54,123 @@ def request_reset(email: str, client_ip: str) -> bool:
     address = normalize_email(email)
     if throttle.hit("reset-client", client_ip, HOUR) > settings.reset_requests_per_ip_per_hour:
         return False
-    if not allow(MailKind.RESET, address, verified=True):
+    if not allow(MailKind.RESET, address):
         return False
-    body = json.dumps({"type": RESET_REQUESTED, "email": address})
-    sqs().send_message(QueueUrl=queue_url(), MessageBody=body)
+    queue_jobs([address])
     return True
 
 
-def reset_link(token: str) -> str:
-    """The absolute link, built from the configured base URL only (never the Host header)."""
-    return f"{get_settings().public_base_url}/{PURPOSE.link_route}/{token}"
+def queue_jobs(addresses: Sequence[str]) -> None:
+    """Queue a reset job per address: the worker mails a fresh link to the account behind it.
 
-
-def _guard_and_suppression(address: str) -> tuple[str | None, bool]:
-    """The user id an address's guard names, and whether the address is suppressed.
-
-    One BatchGetItem over both tables (the guard in the users table, the suppression entry
-    in the state table), strongly consistent; keys DynamoDB leaves unprocessed are asked again.
+    The one way a job is queued, for a reset request (one job: one SendMessage) and for the
+    breach response (many: ten to a SendMessageBatch). Raises QueueRefusedError when SQS
+    refuses any of a batch.
     """
-    settings = get_settings()
-    guard_key, suppress_key = email_key(address), suppression.key_of(address)
-    request: dict[str, Any] = {
-        settings.users_table: {"Keys": [{"pk": {"S": guard_key}}], "ConsistentRead": True},
-        settings.state_table: {"Keys": [{"pk": {"S": suppress_key}}], "ConsistentRead": True},
-    }
-    found: dict[str, dict[str, Any]] = {}
-    while request:
-        answer = dynamodb().batch_get_item(RequestItems=request)
-        for items in answer.get("Responses", {}).values():
-            found.update({item["pk"]["S"]: item for item in items})
-        request = dict(answer.get("UnprocessedKeys") or {})
-    guard, entry = found.get(guard_key), found.get(suppress_key)
-    suppressed = entry is not None and suppression.in_force(
-        Suppression.from_raw_data(entry), time.time()
-    )
-    return (guard["user_id"]["S"] if guard else None), suppressed
+    bodies = [json.dumps({"type": RESET_REQUESTED, "email": address}) for address in addresses]
+    if len(bodies) == 1:
+        sqs().send_message(QueueUrl=queue_url(), MessageBody=bodies[0])
+        return
+    for start in range(0, len(bodies), SQS_BATCH):
+        batch = bodies[start : start + SQS_BATCH]
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {"Id": str(i), "MessageBody": body} for i, body in enumerate(batch)
+        ]
+        failed = sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries).get("Failed")
+        if failed:
+            raise QueueRefusedError(
+                f"SQS refused {len(failed)} reset jobs: {failed[0].get('Message')}"
+            )
 
 
-def send_reset_email(
-    job: Mapping[str, Any], job_id: str, transport: Transport | None = None
-) -> Outcome | None:
-    """Worker side: compose a fresh reset link for a known account and deliver it at once.
+def reset_email(job: Mapping[str, Any], job_id: str) -> ResetEmail:
+    """The email a queued reset job asks for (the worker delivers it: mail.deliver_deferred).
 
-    One hop: the email is composed and sent in the invocation that took the job, under the
-    idempotency key derived from the job's id (a redelivered job makes the same email id, so
-    mail.delivery sends it once). Reads: guard + suppression batched, then the account with
-    the idempotency claim beside it.
-    Returns the delivery's outcome, or None when nothing goes out (unknown or suppressed).
-    Raises ValidationError (malformed job), Transient/PermanentDeliveryError (delivery).
+    Its id derives from the job's, so a redelivered job makes the same email, sent once.
+    Raises ValidationError for a malformed job.
     """
-    email = job.get("email")
-    if not isinstance(email, str):
+    address = job.get("email")
+    if not isinstance(address, str):
         raise ValidationError("malformed reset job")
-    address = normalize_email(email)
-    user_id, suppressed = _guard_and_suppression(address)
-    if user_id is None:
-        logger.info("reset requested for an unknown address", to=mask_address(email))
-        return None
     email_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}"))
-    lease: Lease | None = None
-    if suppressed:  # nothing is claimed unless the stored spelling turns out not to be
-        record = load_record(user_id)
-    else:
-        # The idempotency claim goes out beside the account read: neither needs the other.
-        record, lease = delivery.claim_beside(email_id, functools.partial(load_record, user_id))
-        if lease is None:
-            logger.info("reset email %s already sent; duplicate dropped", email_id)
-            return Outcome.DUPLICATE
-    if record is not None and bare_address(record.email) != bare_address(address):
-        suppressed = suppression.is_suppressed(record.email)  # the stored spelling decides
-    if record is None or suppressed:
-        if lease is not None:
-            idempotency.release(lease, "nothing to send")
-        # Gone, bounced or complained: nothing goes out; the request was answered alike.
-        logger.info("reset email not sent", to=mask_address(email), known=record is not None)
-        return None
-    lease = lease or idempotency.claim(email_id)
-    if lease is None:
-        return Outcome.DUPLICATE
-    user = User.from_record(record)
-    ttl = get_settings().reset_token_ttl
-    try:
-        message = compose_templated_email(
+    return ResetEmail(email_id=email_id, recipient=normalize_email(address))
+
+
+@dataclass(frozen=True)
+class ResetEmail:
+    """A fresh reset link for the account an address belongs to, if any (mail.DeferredEmail).
+
+    Reads: the address's guard (batched with its suppression entry), then the account it
+    names (beside the idempotency claim). It goes to the address as the account stores it.
+    """
+
+    email_id: str
+    recipient: str
+
+    def items(self) -> list[tuple[type[AppModel], str]]:
+        return [(Guard, email_key(self.recipient))]
+
+    def read_beside_claim(self, found: Items) -> Callable[[], UserRecord | None] | None:
+        guard = found.get(Guard, email_key(self.recipient))
+        if guard is None:  # answered alike when requested; nothing goes out
+            logger.info("reset requested for an unknown address", to=mask_address(self.recipient))
+            return None
+        return functools.partial(load_record, guard.user_id)
+
+    def addressee(self, record: UserRecord) -> str:
+        return record.email
+
+    def compose(self, record: UserRecord) -> QueuedEmail:
+        user = User.from_record(record)
+        ttl = get_settings().reset_token_ttl
+        return compose_templated_email(
             RESET_SUBJECT,
             "reset_password",
             recipient=record.email,
-            message_id=email_id,
+            message_id=self.email_id,
             locale=user.locale,
             user=user,
-            link=reset_link(issue_token(user, PURPOSE, ttl)),
+            link=links.reset_password(issue_token(user, PURPOSE, ttl)),
             minutes=max(1, ttl // 60),
         )
-    except (AppError, ClientError, BotoCoreError) as exc:  # e.g. the signing keys unreadable
-        idempotency.release(lease, redact(f"{type(exc).__name__}: {exc}"))
-        raise
-    outcome = delivery.deliver_claimed(message, lease, set(), transport)
-    logger.info("reset email %s", outcome.value, to=mask_address(record.email), user_id=user.id)
-    return outcome
 
 
-def check_reset_token(token: str) -> UserRecord:
-    """The account a reset link is for, while it is valid and unused (raises InvalidTokenError)."""
-    return check_token(PURPOSE, token)
+class ResetLink:
+    """An open reset link: whose it is, and the one thing it can do (as Django's
+    SetPasswordForm(user) does). The account's stored record stays in here."""
+
+    def __init__(self, record: UserRecord) -> None:
+        self._record = record
+        self._used = False
+        self.user = User.from_record(record)
+
+    def set_password(self, new_password: str) -> User:
+        """Set the new password; this link, its siblings and every session end with it.
+
+        The link proved the mailbox, so the address is marked verified in the same write.
+        Raises PasswordPolicyError, or InvalidTokenError when another change came first.
+        """
+        if self._used:
+            raise InvalidTokenError("token already used", PURPOSE.value)
+        try:
+            user = accounts.replace_password(self._record, new_password, proves_address=True)
+        except StaleWriteError:
+            raise InvalidTokenError("token already used", PURPOSE.value) from None
+        self._used = True
+        return user
+
+
+def open_link(token: str) -> ResetLink:
+    """The reset link a token makes, while valid and unused (raises InvalidTokenError).
+
+    Opening it changes nothing (mail scanners open links); set_password does.
+    """
+    return ResetLink(check_token(PURPOSE, token))
 
 
 def confirm_reset(token: str, new_password: str) -> User:
-    """Set a new password with a valid token; the token, its siblings and old sessions die.
+    """Set a new password with a reset token in one step (the JSON API).
 
     Raises InvalidTokenError (bad, expired or used link) or PasswordPolicyError.
     """
-    return reset_with(check_reset_token(token), new_password)
-
-
-def reset_with(record: UserRecord, new_password: str) -> User:
-    """The second half of confirm_reset, for a caller that has checked the token already.
-
-    The link proved the mailbox, so the address is marked verified in the same write.
-    Raises InvalidTokenError (another change came first) or PasswordPolicyError.
-    """
-    try:
-        return accounts.replace_password(record, new_password, proves_address=True)
-    except StaleWriteError:
-        raise InvalidTokenError("token already used", PURPOSE.value) from None
+    return open_link(token).set_password(new_password)

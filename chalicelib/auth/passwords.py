@@ -1,15 +1,15 @@
-"""Password hashing (argon2id) and the password policy."""
+"""Password hashing (argon2id, with the parameters of the settings) and the password policy."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-from base64 import urlsafe_b64encode
+import secrets
 from importlib import resources
 from typing import TYPE_CHECKING
 
 from chalicelib.errors import PasswordPolicyError
 from chalicelib.i18n import N_
+from chalicelib.settings import Argon2Parameters, get_settings
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -25,26 +25,35 @@ RULES = N_(
 
 
 @functools.cache
-def _hasher() -> PasswordHasher:
-    """argon2-cffi's defaults, RFC 9106's low-memory argon2id profile (imported on first use)."""
+def _hasher(parameters: Argon2Parameters) -> PasswordHasher:
+    """An argon2id hasher with these parameters (argon2 is imported on first use)."""
     from argon2 import PasswordHasher
 
-    return PasswordHasher()
+    return PasswordHasher(
+        time_cost=parameters.time_cost,
+        memory_cost=parameters.memory_kib,
+        parallelism=parameters.parallelism,
+    )
+
+
+def _current() -> PasswordHasher:
+    """The hasher with today's parameters (ARGON2_* settings)."""
+    return _hasher(get_settings().argon2)
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash with a fresh salt."""
-    return _hasher().hash(password)
+    """An argon2id hash with a fresh salt and today's parameters."""
+    return _current().hash(password)
 
 
-# A password hash no password matches: the breach response (ops/force_reset.py) stores
-# this prefix plus a random value, which voids every token and session bound to the old one.
+# A password hash no password matches: the breach response (accounts.void_password) stores
+# this prefix plus a random value; a reset replaces it.
 UNUSABLE_PREFIX = "!reset-required$"
 
 
-def unusable_hash(nonce: str) -> str:
-    """A stored hash that no password matches (its fingerprint differs per `nonce`)."""
-    return UNUSABLE_PREFIX + nonce
+def unusable_hash() -> str:
+    """A stored hash that no password matches (each one different)."""
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(16)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -54,34 +63,36 @@ def verify_password(password_hash: str, password: str) -> bool:
     for an account awaiting its reset takes as long as any other failed login.
     """
     if password_hash.startswith(UNUSABLE_PREFIX):
-        verify_password(DUMMY_HASH, password)
+        verify_password(dummy_hash(), password)
         return False
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:
-        return _hasher().verify(password_hash, password)
+        return _current().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    """True when the hash was made with weaker parameters than today's."""
-    return _hasher().check_needs_rehash(password_hash)
+    """True when the hash was made with other parameters than today's (a login rehashes it)."""
+    from argon2.exceptions import InvalidHashError
+
+    try:
+        return _current().check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False  # an unusable hash: only a reset replaces it
 
 
-# Verified against when the user is unknown, so both paths cost one argon2 verification.
-# A hash of a random, discarded password, made with today's parameters (a test checks that).
-DUMMY_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$lrEL8jj7z6ytXMof4ukqLg"
-    "$nHx4BTCuzuSUzfMLnmH7BFJYLNAVg9MKENgVCPSP++w"
-)
+def dummy_hash() -> str:
+    """What a login verifies when there is no account (or it is locked): a hash of a random,
+    discarded password with today's parameters, so both cost one argon2 verification alike.
+    Made once per container (and per parameters)."""
+    return _dummy_hash(get_settings().argon2)
 
 
-def fingerprint(password_hash: str) -> str:
-    """A short digest of the password hash: tokens carry it, so a new password voids them."""
-    digest = hashlib.sha256(b"microblog-pwd:" + password_hash.encode()).digest()
-    # 48 bits: the token is signed, so this only has to change when the password does.
-    return urlsafe_b64encode(digest[:6]).decode()
+@functools.cache
+def _dummy_hash(parameters: Argon2Parameters) -> str:
+    return _hasher(parameters).hash(secrets.token_urlsafe(24))
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.auth.users import User
 from chalicelib.errors import ValidationError
 from chalicelib.i18n import N_, supported
-from chalicelib.models import USER_PREFIX, UserRecord
+from chalicelib.models import USER_PREFIX, UserRecord, condition_failed
 
 UNKNOWN_LOCALE = N_("Choose one of the languages offered.")
 
@@ -37,6 +37,6 @@ def set_locale(user: User, locale: str) -> User:
             condition=UserRecord.user_id == user.id,
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
     return replace(user, locale=chosen)

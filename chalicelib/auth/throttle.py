@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.auth.keys import get_keyring
-from chalicelib.models import Counter
+from chalicelib.models import Counter, condition_failed
 
 THROTTLE_KEY_LABEL = "throttle-subject"
 IPV6_CLIENT_PREFIX = 64
@@ -74,12 +74,6 @@ def hit(scope: str, subject: str, window: int, amount: int = 1) -> int:
     return int(counter.hits)
 
 
-def clear(scope: str, subject: str, window: int) -> None:
-    """Forget the current window's hits for `subject`."""
-    key, _ends = _window_key(scope, subject, window)
-    Counter(key).delete()
-
-
 def _sliding_key(scope: str, subject: str) -> str:
     return f"throttle#{scope}#{subject_digest(scope, subject)}"
 
@@ -101,7 +95,7 @@ def hit_sliding(scope: str, subject: str, window: int) -> int:
             actions=[Counter.hits.add(1), Counter.expires_at.set(until)], condition=alive
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
         counter.update(actions=[Counter.hits.set(1), Counter.expires_at.set(until)])
     return int(counter.hits)

@@ -3,8 +3,8 @@
 A reset link is at most 220 characters on a base URL like http://127.0.0.1:8000: the token
 carries only what it needs. No `iat` and no `kid` (the keyring has two keys at most, so
 verification tries the current one, then the previous); a one-letter audience per purpose;
-the user id as 22 base64url characters instead of a 36-character UUID; an 8-character
-fingerprint of the account (tests/auth/test_tokens.py measures the link).
+the user id as 22 base64url characters instead of a 36-character UUID; the account's
+8-character security stamp (tests/auth/test_tokens.py measures the link).
 """
 
 from __future__ import annotations
@@ -19,10 +19,13 @@ from typing import Any
 
 import jwt
 
-from chalicelib.auth.keys import Keyring, get_keyring
+from chalicelib.auth.keys import get_keyring
 from chalicelib.errors import InvalidTokenError
 
 ALGORITHM = "HS256"
+# The security stamp's claim keeps the name it had when it held a digest of the password,
+# so tokens issued before stamps still verify.
+STAMP_CLAIM = "pwd"
 MAX_TOKEN_LENGTH = 2048
 
 
@@ -38,11 +41,6 @@ class Purpose(Enum):
     def audience(self) -> str:
         """Its own `aud`, one letter long: every character counts in an emailed link."""
         return _AUDIENCES[self]
-
-    @property
-    def link_route(self) -> str | None:
-        """The first path segment of the emailed link that carries this kind of token."""
-        return _LINK_ROUTES.get(self)
 
     @property
     def subject_claim(self) -> str:
@@ -61,12 +59,6 @@ _AUDIENCES = {
     Purpose.SESSION: "s",
     Purpose.VERIFY_EMAIL: "v",
 }
-_LINK_ROUTES = {
-    Purpose.RESET_PASSWORD: "reset_password",
-    Purpose.VERIFY_EMAIL: "verify_email",
-}
-# Every route whose next path segment is a token: request logs scrub that segment.
-LINK_ROUTES = tuple(_LINK_ROUTES.values())
 
 
 def compact_id(user_id: str) -> str:
@@ -93,20 +85,13 @@ class Claims:
     """What a verified token tells us."""
 
     user_id: str
-    fingerprint: str
+    stamp: str
     expires_at: int
     address: str | None = None
 
 
-def issue(
-    purpose: Purpose,
-    user_id: str,
-    fingerprint: str,
-    ttl: int,
-    keyring: Keyring | None = None,
-    address: str | None = None,
-) -> str:
-    """Sign a token for `purpose`, bound to the account's current fingerprint.
+def issue(purpose: Purpose, user_id: str, stamp: str, ttl: int, address: str | None = None) -> str:
+    """Sign a token for `purpose`, bound to the account's current security stamp.
 
     Purposes that bind an address carry it (`address`, required for them, refused otherwise).
     """
@@ -114,11 +99,11 @@ def issue(
         raise ValueError(
             f"a {purpose.value} token {'needs' if purpose.binds_address else 'takes no'} address"
         )
-    key = (keyring or get_keyring()).current
+    key = get_keyring().current
     payload: dict[str, str | int] = {
         purpose.subject_claim: compact_id(user_id),
         "aud": purpose.audience,
-        "pwd": fingerprint,
+        STAMP_CLAIM: stamp,
         "exp": int(time.time()) + ttl,
     }
     if address is not None:
@@ -127,21 +112,20 @@ def issue(
     return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"typ": None})
 
 
-def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Claims:
+def verify(purpose: Purpose, token: str) -> Claims:
     """Return the claims of a valid token for `purpose`, or raise InvalidTokenError."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("malformed token", purpose.value)
     extra = ["eml"] if purpose.binds_address else []
-    ring = keyring or get_keyring()
     payload: dict[str, Any] | None = None
-    for key in ring.accepted:  # no kid: at most two keys to try
+    for key in get_keyring().accepted:  # no kid: at most two keys to try
         try:
             payload = jwt.decode(
                 token,
                 key.secret,
                 algorithms=[ALGORITHM],
                 audience=purpose.audience,
-                options={"require": ["exp", "aud", "pwd", purpose.subject_claim, *extra]},
+                options={"require": ["exp", "aud", STAMP_CLAIM, purpose.subject_claim, *extra]},
             )
             break
         except jwt.InvalidSignatureError:
@@ -150,15 +134,15 @@ def verify(purpose: Purpose, token: str, keyring: Keyring | None = None) -> Clai
             raise InvalidTokenError(type(exc).__name__, purpose.value) from None
     if payload is None:
         raise InvalidTokenError("InvalidSignatureError", purpose.value)
-    user_id, fingerprint = payload[purpose.subject_claim], payload["pwd"]
+    user_id, stamp = payload[purpose.subject_claim], payload[STAMP_CLAIM]
     address = payload.get("eml") if purpose.binds_address else None
-    if not isinstance(user_id, str) or not isinstance(fingerprint, str):
+    if not isinstance(user_id, str) or not isinstance(stamp, str):
         raise InvalidTokenError("malformed claims", purpose.value)
     if purpose.binds_address and not isinstance(address, str):
         raise InvalidTokenError("malformed claims", purpose.value)
     return Claims(
         user_id=expand_id(user_id),
-        fingerprint=fingerprint,
+        stamp=stamp,
         expires_at=int(payload["exp"]),
         address=address,
     )

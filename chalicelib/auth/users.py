@@ -6,13 +6,18 @@ can name a User without importing the code that calls them.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
+import secrets
+from base64 import urlsafe_b64encode
 from dataclasses import dataclass
 
-from chalicelib.auth import passwords, tokens
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.auth import tokens
 from chalicelib.errors import InvalidTokenError, ValidationError
-from chalicelib.i18n import DEFAULT_LOCALE, N_, supported
+from chalicelib.i18n import DEFAULT_LOCALE, N_, locale_or_default
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
@@ -21,6 +26,9 @@ MAX_EMAIL_LENGTH = 254
 INVALID_ADDRESS = N_("Please enter a valid email address.")
 # Looked up when a guard names no user, so unknown and known users cost the same reads.
 NO_USER_ID = "none"
+# 48 random bits (8 characters): a signed token only needs its stamp to differ from every
+# earlier one of the account, and every character counts in an emailed link.
+STAMP_BYTES = 6
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class User:
     id: str
     username: str
     email: str
-    fingerprint: str
+    stamp: str  # the security stamp every token of the account carries
     email_verified: bool = False
     locale: str = DEFAULT_LOCALE
 
@@ -40,18 +48,44 @@ class User:
             id=record.user_id,
             username=record.username,
             email=record.email,
-            fingerprint=account_fingerprint(record),
+            stamp=stamp_of(record),
             email_verified=bool(record.email_verified),
-            locale=supported(record.locale) or DEFAULT_LOCALE,
+            locale=locale_or_default(record.locale),
         )
 
 
-def account_fingerprint(record: UserRecord) -> str:
-    """What every token carries: a digest of the password hash and the address.
+def new_stamp() -> str:
+    """A fresh random security stamp: every change of password or address writes one, so the
+    tokens issued before end, and no later change ever brings an old one back."""
+    return urlsafe_b64encode(secrets.token_bytes(STAMP_BYTES)).decode()
 
-    A new password or a new address changes it, so either voids every token issued before.
+
+def stamp_of(record: UserRecord) -> str:
+    """The account's security stamp, which every token of the account carries.
+
+    A record stored before stamps has none: its stamp reads as what tokens carried then (a
+    digest of the password hash and the address), so those tokens live on until the first
+    change of password or address writes a random one.
     """
-    return passwords.fingerprint(f"{record.password_hash}\n{record.email.casefold()}")
+    if record.security_stamp:
+        return record.security_stamp
+    before = f"{record.password_hash}\n{record.email.casefold()}"
+    return urlsafe_b64encode(
+        hashlib.sha256(b"microblog-pwd:" + before.encode()).digest()[:6]
+    ).decode()
+
+
+def unchanged(record: UserRecord) -> Condition:
+    """A write's condition: the account's stamp is still the one `record` read (for a record
+    stored before stamps: still none, with the same hash and address)."""
+    same: Condition = (
+        UserRecord.security_stamp == record.security_stamp
+        if record.security_stamp
+        else UserRecord.security_stamp.does_not_exist()
+        & (UserRecord.password_hash == record.password_hash)
+        & (UserRecord.email == record.email)
+    )
+    return same
 
 
 def normalize_email(raw: str) -> str:
@@ -135,7 +169,7 @@ def _checked(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, tokens.Cl
     record = load_record(claims.user_id)
     if record is None:
         raise InvalidTokenError("no such user", purpose.value)
-    if not hmac.compare_digest(account_fingerprint(record), claims.fingerprint):
+    if not hmac.compare_digest(stamp_of(record), claims.stamp):
         raise InvalidTokenError("token no longer current", purpose.value)
     if (
         claims.address is not None
@@ -150,10 +184,10 @@ def check_token(purpose: tokens.Purpose, token: str) -> UserRecord:
     """The account a token for `purpose` names, while the token is still current.
 
     The one check for every kind of token: signature, audience and expiry (tokens.verify),
-    then the account must exist and its fingerprint (password hash and address) must equal
-    the token's (compared in constant time). A new password or a new address therefore voids
-    every token issued before, used or not. A token bound to the account's own address dies
-    once that address is verified. Raises InvalidTokenError (with the purpose) for any failure.
+    then the account must exist and its security stamp must equal the token's (compared in
+    constant time). A new password or a new address therefore voids every token issued
+    before, used or not. A token bound to the account's own address dies once that address is
+    verified. Raises InvalidTokenError (with the purpose) for any failure.
     """
     return _checked(purpose, token)[0]
 
@@ -167,8 +201,8 @@ def check_address_token(purpose: tokens.Purpose, token: str) -> tuple[UserRecord
 
 
 def issue_token(user: User, purpose: tokens.Purpose, ttl: int, address: str | None = None) -> str:
-    """A token for `purpose` bound to the account's current fingerprint (and `address`)."""
-    return tokens.issue(purpose, user.id, user.fingerprint, ttl, address=address)
+    """A token for `purpose` bound to the account's current stamp (and `address`)."""
+    return tokens.issue(purpose, user.id, user.stamp, ttl, address=address)
 
 
 def user_for_token(purpose: tokens.Purpose, token: str) -> User:

@@ -1,8 +1,8 @@
 """Email ownership: verification links, confirming them, and the switch to a new address.
 
-A verification token binds the address it verifies (claim `eml`) and the account's
-fingerprint, which covers the current address: it dies once that address is verified,
-and a change token dies once the account's address changes, whichever way.
+A verification token binds the address it verifies (claim `eml`) and the account's security
+stamp, which every change of address or password replaces: it dies once that address is
+verified, and a change token dies once the account's address changes, whichever way.
 """
 
 from __future__ import annotations
@@ -10,27 +10,35 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import links
 from chalicelib.auth import notifications, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
-from chalicelib.auth.users import User, check_address_token, email_key, issue_token
+from chalicelib.auth.users import (
+    User,
+    check_address_token,
+    email_key,
+    issue_token,
+    new_stamp,
+    unchanged,
+)
 from chalicelib.errors import AddressTakenError, InvalidTokenError
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
-from chalicelib.models import Guard, UserRecord, transaction_connection
-from chalicelib.settings import get_settings
+from chalicelib.models import (
+    Guard,
+    UserRecord,
+    condition_failed,
+    failed_items,
+    transaction_connection,
+)
+from chalicelib.settings import HOUR, get_settings
 
 PURPOSE = tokens.Purpose.VERIFY_EMAIL
 VERIFY_SUBJECT = N_("[Microblog] Confirm your email address")
-CONDITION_FAILED = "ConditionalCheckFailed"
 ADDRESS_TAKEN = N_(
     "That email address now belongs to another account, so your address was not changed."
 )
-
-
-def verify_link(token: str) -> str:
-    """The absolute link, built from the configured base URL only (never the Host header)."""
-    return f"{get_settings().public_base_url}/{PURPOSE.link_route}/{token}"
 
 
 def send_link(user: User, address: str, message_id: str) -> str | None:
@@ -39,7 +47,7 @@ def send_link(user: User, address: str, message_id: str) -> str | None:
     `address` is the account's own address, or the one it asked to move to. Returns the
     queued email's id, or None when the cap withheld it (the caller answers alike).
     """
-    if not allow(MailKind.VERIFY, address, verified=True):
+    if not allow(MailKind.VERIFY, address):
         logger.info("verification email over the cap", to=mask_address(address))
         return None
     ttl = get_settings().verify_token_ttl
@@ -51,15 +59,15 @@ def send_link(user: User, address: str, message_id: str) -> str | None:
         message_id=message_id,
         locale=user.locale,
         user=user,
-        link=verify_link(token),
-        hours=max(1, ttl // 3600),
+        link=links.verify_email(token),
+        hours=max(1, ttl // HOUR),
         change=address.casefold() != user.email.casefold(),
     )
 
 
-def check_link(token: str) -> tuple[UserRecord, str]:
-    """The account and address a live verification link is for (raises InvalidTokenError)."""
-    return check_address_token(PURPOSE, token)
+def check_link(token: str) -> str:
+    """The address a live verification link is for (raises InvalidTokenError)."""
+    return check_address_token(PURPOSE, token)[1]
 
 
 def confirm(token: str) -> User:
@@ -69,7 +77,7 @@ def confirm(token: str) -> User:
     against, so of concurrent confirms one changes the account and the others fail.
     Raises InvalidTokenError (bad, expired or used link) or AddressTakenError.
     """
-    record, address = check_link(token)
+    record, address = check_address_token(PURPOSE, token)
     if address.casefold() == record.email.casefold():
         return _mark_verified(record)
     return _switch_address(record, address)
@@ -82,19 +90,19 @@ def _mark_verified(record: UserRecord) -> User:
     try:
         record.update(
             actions=[UserRecord.email_verified.set(True)],
-            condition=(UserRecord.email == record.email)
-            & (UserRecord.password_hash == record.password_hash)
-            & unverified,
+            condition=unchanged(record) & unverified,
         )
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise InvalidTokenError("token already used", PURPOSE.value) from None
         raise
     return User.from_record(record)
 
 
 def _switch_address(record: UserRecord, address: str) -> User:
-    """Move both uniqueness guards and the address in one transaction; verified at once."""
+    """Move both uniqueness guards and the address in one transaction; verified at once, with
+    a fresh stamp (every session and token of the account ends, and never comes back)."""
+    stamp = new_stamp()
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             transaction.delete(
@@ -109,19 +117,19 @@ def _switch_address(record: UserRecord, address: str) -> User:
                 actions=[
                     UserRecord.email.set(address),
                     UserRecord.email_verified.set(True),
+                    UserRecord.security_stamp.set(stamp),
                 ],
-                condition=(UserRecord.email == record.email)
-                & (UserRecord.password_hash == record.password_hash),
+                condition=unchanged(record),
             )
     except TransactWriteError as exc:
-        reasons = [r.code if r else None for r in exc.cancellation_reasons]
-        if CONDITION_FAILED in (reasons[0], reasons[2]):
+        failed = failed_items(exc)  # the old guard, the new guard, the account
+        if failed & {0, 2}:
             raise InvalidTokenError("the account changed meanwhile", PURPOSE.value) from None
-        if reasons[1] == CONDITION_FAILED:
+        if failed:
             raise AddressTakenError(ADDRESS_TAKEN, "email") from None
         raise
     logger.info("address changed", user_id=record.user_id, to=mask_address(address))
     before = User.from_record(record)
-    record.email, record.email_verified = address, True
+    record.email, record.email_verified, record.security_stamp = address, True, stamp
     notifications.email_changed(before, address)
     return User.from_record(record)

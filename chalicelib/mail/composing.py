@@ -1,6 +1,6 @@
 """Compose emails from templates and queue them on SQS for the worker; build their MIME form.
 
-Nothing here sends: `queue_email` only queues, and mail/delivery.py sends what the worker takes.
+Nothing here sends: `queue` only queues, and mail/delivery.py sends what the worker takes.
 """
 
 from __future__ import annotations
@@ -64,8 +64,6 @@ class QueuedEmail:
     recipients: tuple[str, ...]
     text_body: str
     html_body: str
-    cc: tuple[str, ...] = ()
-    bcc: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps({"type": EMAIL_MESSAGE, **asdict(self)})
@@ -81,8 +79,6 @@ class QueuedEmail:
                 recipients=tuple(str(r) for r in data["recipients"]),
                 text_body=str(data["text_body"]),
                 html_body=str(data["html_body"]),
-                cc=tuple(str(r) for r in data.get("cc", ())),
-                bcc=tuple(str(r) for r in data.get("bcc", ())),
             )
         except (KeyError, TypeError) as exc:
             raise ValidationError(f"malformed email message: {exc!r}") from None
@@ -95,10 +91,6 @@ class QueuedEmail:
         return email
 
     @property
-    def all_recipients(self) -> list[str]:
-        return [*self.recipients, *self.cc, *self.bcc]
-
-    @property
     def message_id(self) -> str:
         """Derived from the email's id, so a resend (at-least-once) carries the same one."""
         local = (
@@ -108,27 +100,15 @@ class QueuedEmail:
 
     def without(self, suppressed: set[str]) -> QueuedEmail:
         """This email minus the suppressed addresses (compared lowercased)."""
-
-        def keep(addresses: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(a for a in addresses if bare_address(a) not in suppressed)
-
-        return replace(self, recipients=keep(self.recipients), cc=keep(self.cc), bcc=keep(self.bcc))
+        kept = tuple(a for a in self.recipients if bare_address(a) not in suppressed)
+        return replace(self, recipients=kept)
 
     def in_ascii(self) -> QueuedEmail:
         """This email with every recipient in the form providers take (ascii_address).
 
         Raises PermanentDeliveryError for a recipient that has no such form.
         """
-
-        def convert(addresses: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(ascii_address(a) for a in addresses)
-
-        return replace(
-            self,
-            recipients=convert(self.recipients),
-            cc=convert(self.cc),
-            bcc=convert(self.bcc),
-        )
+        return replace(self, recipients=tuple(ascii_address(a) for a in self.recipients))
 
     def to_mime(self, sender_name: str = "") -> EmailMessage:
         """multipart/alternative: the text part first, the HTML part preferred.
@@ -146,8 +126,6 @@ class QueuedEmail:
         msg["Subject"] = self.subject
         msg["From"] = Address(display_name=sender_name, addr_spec=self.sender)
         msg["To"] = ", ".join(self.recipients)
-        if self.cc:
-            msg["Cc"] = ", ".join(self.cc)
         msg["Date"] = formatdate(localtime=False)
         msg["Message-ID"] = self.message_id
         msg.set_content(self.text_body)
@@ -161,8 +139,6 @@ def compose_email(
     recipients: Iterable[str],
     text_body: str,
     html_body: str,
-    cc: Iterable[str] = (),
-    bcc: Iterable[str] = (),
     message_id: str | None = None,
 ) -> QueuedEmail:
     """One rendered email, ready to queue or to deliver at once. Raises ValidationError."""
@@ -173,26 +149,14 @@ def compose_email(
         recipients=tuple(recipients),
         text_body=text_body,
         html_body=html_body,
-        cc=tuple(cc),
-        bcc=tuple(bcc),
     )
     if not email.recipients:
         raise ValidationError("an email needs at least one recipient")
     return email
 
 
-def queue_email(
-    subject: str,
-    sender: str,
-    recipients: Iterable[str],
-    text_body: str,
-    html_body: str,
-    cc: Iterable[str] = (),
-    bcc: Iterable[str] = (),
-    message_id: str | None = None,
-) -> str:
+def queue(email: QueuedEmail) -> str:
     """Queue one rendered email for the mail worker; returns its id. Never waits for delivery."""
-    email = compose_email(subject, sender, recipients, text_body, html_body, cc, bcc, message_id)
     sqs().send_message(QueueUrl=queue_url(), MessageBody=email.to_json())
     return email.id
 
@@ -230,6 +194,6 @@ def queue_templated_email(
     **context: Any,
 ) -> str:
     """Render `template`.txt and `template`.html with `context` and queue the email."""
-    email = compose_templated_email(subject, template, recipient, message_id, locale, **context)
-    sqs().send_message(QueueUrl=queue_url(), MessageBody=email.to_json())
-    return email.id
+    return queue(
+        compose_templated_email(subject, template, recipient, message_id, locale, **context)
+    )

@@ -25,7 +25,7 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException, UpdateError
 
 from chalicelib.errors import DeliveryInProgressError
 from chalicelib.logs import logger as log
-from chalicelib.models import DELIVERY_PREFIX, MailDelivery
+from chalicelib.models import DELIVERY_PREFIX, MailDelivery, condition_failed
 from chalicelib.settings import get_settings
 
 IN_PROGRESS = "in_progress"
@@ -74,7 +74,7 @@ def claim(email_id: str) -> Lease | None:
             condition=free,
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
         _raise_unless_done(email_id, now)
         return None

@@ -22,7 +22,7 @@ from pynamodb.exceptions import DeleteError, PutError
 from chalicelib.logs import logger as log
 from chalicelib.logs import mask_address
 from chalicelib.mail.composing import bare_address
-from chalicelib.models import SUPPRESS_PREFIX, Suppression
+from chalicelib.models import SUPPRESS_PREFIX, Suppression, condition_failed
 from chalicelib.settings import get_settings
 
 BOUNCE = "Bounce"
@@ -51,7 +51,7 @@ def suppress(address: str, reason: str, detail: str = "") -> None:
     try:
         entry.save(condition=Suppression.pk.does_not_exist() | (Suppression.reason != COMPLAINT))
     except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
 
 
@@ -84,7 +84,7 @@ def unsuppress(address: str) -> bool:
         # The key attribute starts with the prefix exactly when the entry exists.
         Suppression(key_of(address)).delete(condition=Suppression.pk.startswith(SUPPRESS_PREFIX))
     except DeleteError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
+from chalicelib import links
 from chalicelib.auth import accounts, verification
 from chalicelib.i18n import N_
 from chalicelib.web.http import FORM_TYPE
@@ -17,18 +18,19 @@ email_pages = Blueprint(__name__)
 CHANGE_EMAIL = FormPage(
     "change_email.html", N_("Change Email Address"), field="email", proof_field="password"
 )
+TOKEN_PATH = f"{links.VERIFY_EMAIL}/{{token}}"
 
 
-@email_pages.route("/verify_email/{token}", methods=["GET"])
+@email_pages.route(TOKEN_PATH, methods=["GET"])
 @any_visitor
 @page_errors()
 def verify_email_form(page: PageRequest, token: str) -> Response:
     # GET never confirms: mail scanners open links. It shows one button that does.
-    _record, address = verification.check_link(token)
+    address = verification.check_link(token)
     return page.render("verify_email.html", token_page=True, title=CONFIRM_TITLE, address=address)
 
 
-@email_pages.route("/verify_email/{token}", methods=["POST"], content_types=[FORM_TYPE])
+@email_pages.route(TOKEN_PATH, methods=["POST"], content_types=[FORM_TYPE])
 @any_visitor
 @with_form()
 def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Response:
@@ -37,7 +39,7 @@ def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Respons
     return page.redirect("/" if page.session.user() else "/login", flash="email_confirmed")
 
 
-@email_pages.route("/verify_email", methods=["POST"], content_types=[FORM_TYPE])
+@email_pages.route(links.VERIFY_EMAIL, methods=["POST"], content_types=[FORM_TYPE])
 @logged_in_only
 @with_form()
 def resend_verification(page: PageRequest, form: dict[str, str]) -> Response:

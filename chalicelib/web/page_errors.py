@@ -27,6 +27,7 @@ from typing import Any
 
 from chalice.app import Response
 
+from chalicelib import links
 from chalicelib.auth.tokens import Purpose
 from chalicelib.errors import (
     AddressTakenError,
@@ -89,7 +90,7 @@ def dead_link(page: PageRequest, exc: InvalidTokenError) -> Response:
     """Where an emailed link that no longer works leads: a dead reset link back to the
     request form (a new link is one step away), a dead confirmation link to its page."""
     if exc.purpose == Purpose.RESET_PASSWORD.value:
-        return page.redirect("/reset_password_request", flash="invalid_link")
+        return page.redirect(links.RESET_REQUEST, flash="invalid_link")
     return confirmation_refused(page, token_failure(exc))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from chalice.app import Request, Response
 
-from chalicelib.auth.tokens import LINK_ROUTES
+from chalicelib.links import TOKEN_ROUTES
 from chalicelib.logs import logger, scrub_path
 from chalicelib.web.fallbacks import request_id
 
@@ -22,7 +22,7 @@ def log_request(request: Request, get_response: Callable[[Request], Response]) -
         request_id=request_id(request),
         method=request.method,
         route=context.get("resourcePath"),
-        path=scrub_path(request.path, LINK_ROUTES),
+        path=scrub_path(request.path, TOKEN_ROUTES),
         status=response.status_code,
         latency_ms=round((time.perf_counter() - started) * 1000, 1),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
+from chalicelib import links
 from chalicelib.auth import password_reset
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
@@ -21,6 +22,8 @@ REQUEST = FormPage("reset_password_request.html", TITLE, field="email")
 RESET = FormPage("reset_password.html", TITLE, field="password", token_page=True)
 SENT_TO_KEY_LABEL = "reset-sent-to"
 MAX_SENT_TO = 254
+SENT_PATH = f"{links.RESET_REQUEST}/sent"
+TOKEN_PATH = f"{links.RESET_PASSWORD}/{{token}}"
 
 
 def remember_sent_to(page: PageRequest, address: str) -> None:
@@ -38,13 +41,13 @@ def pop_sent_to(page: PageRequest) -> str | None:
     return signing.unseal(SENT_TO_KEY_LABEL, sealed)
 
 
-@reset_pages.route("/reset_password_request", methods=["GET"])
+@reset_pages.route(links.RESET_REQUEST, methods=["GET"])
 @anonymous_only
 def reset_password_request_form(page: PageRequest) -> Response:
     return REQUEST.render(page)
 
 
-@reset_pages.route("/reset_password_request", methods=["POST"], content_types=[FORM_TYPE])
+@reset_pages.route(links.RESET_REQUEST, methods=["POST"], content_types=[FORM_TYPE])
 @anonymous_only
 @with_form(REQUEST)
 def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
@@ -52,10 +55,10 @@ def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
     password_reset.request_reset(address, client_key(page.request))
     # Known or unknown, capped or not: the same redirect to the same page.
     remember_sent_to(page, address)
-    return page.redirect("/reset_password_request/sent")
+    return page.redirect(SENT_PATH)
 
 
-@reset_pages.route("/reset_password_request/sent", methods=["GET"])
+@reset_pages.route(SENT_PATH, methods=["GET"])
 @anonymous_only
 def reset_link_sent(page: PageRequest) -> Response:
     """Where the link went, how long it lives, the spam folder, when to ask again.
@@ -73,20 +76,20 @@ def reset_link_sent(page: PageRequest) -> Response:
     )
 
 
-@reset_pages.route("/reset_password/{token}", methods=["GET"])
+@reset_pages.route(TOKEN_PATH, methods=["GET"])
 @anonymous_only
 @page_errors(RESET)
 def reset_password_form(page: PageRequest, token: str) -> Response:
     # GET never consumes the token: mail scanners open links.
-    password_reset.check_reset_token(token)
+    password_reset.open_link(token)
     return RESET.render(page)
 
 
-@reset_pages.route("/reset_password/{token}", methods=["POST"], content_types=[FORM_TYPE])
+@reset_pages.route(TOKEN_PATH, methods=["POST"], content_types=[FORM_TYPE])
 @anonymous_only
 @with_form(RESET)
 def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
-    record = password_reset.check_reset_token(token)  # a dead link is the first thing to say
-    check_new_password(form, record.username, record.email)
-    password_reset.reset_with(record, form.get("password", ""))
+    link = password_reset.open_link(token)  # a dead link is the first thing to say
+    check_new_password(form, link.user.username, link.user.email)
+    link.set_password(form.get("password", ""))
     return page.redirect("/login", flash="password_reset")

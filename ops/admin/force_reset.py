@@ -2,11 +2,13 @@
 
 make force-reset STAGE=<stage> YES=1     (without YES=1 it asks first)
 
-For the day a password database leaks. Each account's hash is replaced by an unusable one
-(auth/passwords.py), so the old password no longer logs in and every session, access token
-and reset link bound to it ends; a login for such an account fails like any other. Then a
-reset job per account goes on the mail queue, ten to a SendMessageBatch, and the worker mails
-each one through the usual pipeline (idempotent, suppression honoured, paced by the SES rate).
+For the day a password database leaks. Each account's password is voided the one way the app
+does it (accounts.void_password: an unusable hash and a fresh security stamp), so the old
+password no longer logs in and every session, access token and link ends; a login for such
+an account fails like any other. Then a reset job per account goes on the mail queue, ten to a
+SendMessageBatch (password_reset.queue_jobs, which a reset request uses too), and the worker
+mails each one through the usual pipeline (idempotent, suppression honoured, paced by the SES
+rate).
 The users table is read with a parallel Scan (the only Scan in the project). The enqueueing is
 paced by the same rate, so the queue never holds more than the worker can send meanwhile.
 It honours AWS_ENDPOINT_URL; STAGE=local uses `make dev`'s environment.
@@ -15,10 +17,8 @@ It honours AWS_ENDPOINT_URL; STAGE=local uses `make dev`'s environment.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,15 +27,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import aws
-from chalicelib.auth import passwords
-from chalicelib.auth.password_reset import RESET_REQUESTED
+from chalicelib.auth import accounts, password_reset
 from chalicelib.mail import pacing
 from chalicelib.models import USER_PREFIX
 from chalicelib.settings import get_settings
 
 log = logging.getLogger("force-reset")
 SEGMENTS = 4  # parallel Scan segments (and threads)
-SQS_BATCH = 10  # SendMessageBatch's most
+SQS_BATCH = password_reset.SQS_BATCH  # jobs queued at once
 
 
 @dataclass
@@ -53,46 +52,27 @@ def _segment(segment: int) -> Iterator[dict[str, Any]]:
         TotalSegments=SEGMENTS,
         FilterExpression="begins_with(pk, :prefix)",
         ExpressionAttributeValues={":prefix": {"S": USER_PREFIX}},
-        ProjectionExpression="pk, email",
+        ProjectionExpression="user_id",
     )
     for page in pages:
         yield from page.get("Items", [])
 
 
-def _void_password(pk: str) -> None:
-    """Replace one account's hash with an unusable one (only if the account still exists)."""
-    aws.dynamodb().update_item(
-        TableName=get_settings().users_table,
-        Key={"pk": {"S": pk}},
-        UpdateExpression="SET password_hash = :h, password_changed_at = :t",
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeValues={
-            ":h": {"S": passwords.unusable_hash(secrets.token_urlsafe(16))},
-            ":t": {"N": str(int(time.time()))},
-        },
-    )
-
-
 def _queue_jobs(addresses: list[str], pacer: pacing.Pacer) -> int:
-    entries = [
-        {"Id": str(i), "MessageBody": json.dumps({"type": RESET_REQUESTED, "email": a})}
-        for i, a in enumerate(addresses)
-    ]
-    for _ in entries:
+    for _ in addresses:
         pacer.wait()
-    answer = aws.sqs().send_message_batch(QueueUrl=aws.queue_url(), Entries=entries)  # type: ignore[arg-type]
-    failed = answer.get("Failed", [])
-    if failed:
-        raise RuntimeError(f"SQS refused {len(failed)} reset jobs: {failed[0].get('Message')}")
-    return len(entries)
+    password_reset.queue_jobs(addresses)
+    return len(addresses)
 
 
 def _run_segment(segment: int, pacer: pacing.Pacer) -> Summary:
     summary, pending = Summary(), []
     for item in _segment(segment):
-        _void_password(item["pk"]["S"])
+        user = accounts.void_password(item["user_id"]["S"])
+        if user is None:  # deleted since the Scan read it
+            continue
         summary.users += 1
-        pending.append(item["email"]["S"])
+        pending.append(user.email)
         if len(pending) == SQS_BATCH:
             summary.queued += _queue_jobs(pending, pacer)
             pending = []

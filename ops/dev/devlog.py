@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.auth.tokens import LINK_ROUTES
+from chalicelib.links import TOKEN_ROUTES
 from chalicelib.logs import scrub_path
 
 # chalice local's own chatter that says nothing to a developer: botocore finding its
@@ -74,7 +74,7 @@ def console_line(raw: str) -> str | None:
             record = None
         if isinstance(record, dict) and "message" in record:
             line = render(record)
-    return scrub_path(line, LINK_ROUTES)
+    return scrub_path(line, TOKEN_ROUTES)
 
 
 class ConsoleFormatter(logging.Formatter):

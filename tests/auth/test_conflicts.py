@@ -70,7 +70,7 @@ def test_registration_that_keeps_conflicting_answers_as_the_loser(client: Client
         response = post_json(client, "/api/users", body)
     assert response.status_code == 409
     assert response.json_body["error"] == "conflict"
-    assert injected.calls == accounts.WRITE_ATTEMPTS
+    assert injected.calls == models.WRITE_ATTEMPTS
     assert users.find_by_login("racer") is None
 
 

@@ -30,7 +30,7 @@ def _claims(user: users.User, **overrides: Any) -> dict[str, Any]:
     claims = {
         "reset_password": user.id,
         "aud": tokens.Purpose.RESET_PASSWORD.audience,
-        "pwd": user.fingerprint,
+        "pwd": user.stamp,
         "iat": now,
         "exp": now + 600,
         **overrides,
@@ -71,7 +71,7 @@ FORGERIES: dict[str, Forge] = {
     "signature stripped": lambda u: _valid(u).rsplit(".", 1)[0] + ".",
     "oversized": lambda u: _valid(u) + "A" * 5000,
     "tutorial's claims only": lambda u: _sign({"reset_password": u.id, "exp": time.time() + 600}),
-    "stale password fingerprint": lambda u: _sign(_claims(u, pwd="not-the-fingerprint")),
+    "stale security stamp": lambda u: _sign(_claims(u, pwd="not-the-stamp")),
     "another user's id": lambda u: _sign(_claims(u, reset_password="someone-else")),
     "user id not a string": lambda u: _sign(_claims(u, reset_password=12345)),
     # Tokens name no key any more (the keyring is tried in order), so a kid proves nothing:
@@ -137,7 +137,7 @@ VERIFY_FORGERIES: dict[str, Forge] = {
     "expired with the right key": _expired_verify,
     "no address claim": lambda u: _sign(_verify_claims(u, eml=None)),
     "address not a string": lambda u: _sign(_verify_claims(u, eml=["susan@example.com"])),
-    "stale fingerprint": lambda u: _sign(_verify_claims(u, pwd="not-the-fingerprint")),
+    "stale stamp": lambda u: _sign(_verify_claims(u, pwd="not-the-stamp")),
     "another user's id": lambda u: _sign(_verify_claims(u, sub="someone-else")),
     "truncated": lambda u: _verify(u)[:-5],
     "not a jwt": lambda u: "hello",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from chalice.test import Client
 
 from chalicelib.auth import accounts, users
-from chalicelib.auth.mail_caps import MailKind, allow
+from chalicelib.auth.mail_caps import allow_notice
 from tests.helpers.accounts import verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import drain_queue, sent_mail, settle_mail, with_subject
@@ -75,15 +76,10 @@ def test_ten_password_changes_send_at_most_three_notices_once_verified(
 
 
 def test_withheld_notices_do_not_spend_the_quota() -> None:
-    assert [allow(MailKind.NOTICE, "a@example.com", verified=False) for _ in range(5)] == [
-        False
-    ] * 5
-    assert [allow(MailKind.NOTICE, "a@example.com", verified=True) for _ in range(4)] == [
-        True,
-        True,
-        True,
-        False,
-    ]
+    user = users.User("u-1", "ann", "a@example.com", "stamp", email_verified=False)
+    assert [allow_notice(user) for _ in range(5)] == [False] * 5
+    verified = replace(user, email_verified=True)
+    assert [allow_notice(verified) for _ in range(4)] == [True, True, True, False]
 
 
 def test_a_stranger_over_the_client_cap_cannot_switch_off_the_owners_reset(

@@ -92,7 +92,25 @@ def test_resetting_to_the_same_password_still_voids_the_link(user: users.User) -
     token = _token_by_mail()
     password_reset.confirm_reset(token, PASSWORD)
     with pytest.raises(InvalidTokenError):
-        password_reset.check_reset_token(token)
+        password_reset.open_link(token)
+
+
+def test_an_open_link_shows_whose_it_is_and_sets_a_password_once(user: users.User) -> None:
+    token = _token_by_mail()
+    link = password_reset.open_link(token)
+    assert link.user == user
+    stored = users.load_record(user.id)
+    assert stored is not None
+    public = {name: value for name, value in vars(link).items() if not name.startswith("_")}
+    assert list(public) == ["user"]  # the stored record, hash included, stays inside
+    assert stored.password_hash not in repr(link.user)
+    assert not hasattr(link.user, "password_hash")
+    changed = link.set_password(NEW_PASSWORD)
+    assert changed.email_verified  # the link proved the mailbox
+    with pytest.raises(InvalidTokenError):
+        link.set_password("yet another password")  # used: the stamp it was opened with is gone
+    with pytest.raises(InvalidTokenError):
+        password_reset.open_link(token)
 
 
 def test_expired_link_is_refused() -> None:

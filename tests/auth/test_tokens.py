@@ -5,29 +5,30 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Callable
 
 import jwt
 import pytest
 import time_machine
 
-from chalicelib.auth import passwords, tokens
-from chalicelib.auth.keys import get_keyring, keyring_from_secrets
+from chalicelib.auth import tokens, users
+from chalicelib.auth.keys import get_keyring
 from chalicelib.auth.tokens import Purpose
 from chalicelib.errors import InvalidTokenError
 
 USER = "0b8c7f3e-0000-4000-8000-000000000001"
-FP = "fingerprint-1"
+FP = "stamp-01"  # a security stamp
 
 
 def _payload(token: str) -> dict[str, object]:
     return dict(jwt.decode(token, options={"verify_signature": False}))
 
 
-def test_round_trip_keeps_user_fingerprint_and_tutorial_claim() -> None:
+def test_round_trip_keeps_user_stamp_and_tutorial_claim() -> None:
     token = tokens.issue(Purpose.RESET_PASSWORD, USER, FP, ttl=600)
     assert isinstance(token, str)
     claims = tokens.verify(Purpose.RESET_PASSWORD, token)
-    assert (claims.user_id, claims.fingerprint) == (USER, FP)
+    assert (claims.user_id, claims.stamp) == (USER, FP)
     payload = _payload(token)
     assert tokens.expand_id(str(payload["reset_password"])) == USER  # 22 characters on the wire
     assert len(str(payload["reset_password"])) == 22
@@ -36,9 +37,9 @@ def test_round_trip_keeps_user_fingerprint_and_tutorial_claim() -> None:
 
 
 def test_a_reset_link_is_at_most_220_characters() -> None:
-    fingerprint = passwords.fingerprint("$argon2id$v=19$m=65536,t=3,p=4$salt$hash")
+    stamp = users.new_stamp()
     with time_machine.travel(4_102_444_800, tick=False):  # 2100: exp has ten digits until 2286
-        token = tokens.issue(Purpose.RESET_PASSWORD, USER, fingerprint, ttl=600)
+        token = tokens.issue(Purpose.RESET_PASSWORD, USER, stamp, ttl=600)
     link = f"http://127.0.0.1:8000/reset_password/{token}"
     assert len(link) <= 220, len(link)
     assert tokens.verify  # the same token verifies (below, within its lifetime)
@@ -118,15 +119,18 @@ def test_garbage_and_oversized_tokens_are_refused(token: str) -> None:
         tokens.verify(Purpose.RESET_PASSWORD, token)
 
 
-def test_previous_key_still_verifies_and_a_dropped_key_does_not() -> None:
-    old = keyring_from_secrets("o" * 40)
-    token = tokens.issue(Purpose.ACCESS, USER, FP, ttl=60, keyring=old)
-    rotated = keyring_from_secrets("n" * 40, previous="o" * 40)
-    assert tokens.verify(Purpose.ACCESS, token, keyring=rotated).user_id == USER
-    fresh = tokens.issue(Purpose.ACCESS, USER, FP, 60, rotated)  # signed with the current key
-    assert tokens.verify(Purpose.ACCESS, fresh, keyring=keyring_from_secrets("n" * 40))
+def test_previous_key_still_verifies_and_a_dropped_key_does_not(
+    environment: Callable[..., None],
+) -> None:
+    environment(SECRET_KEY="o" * 40)
+    token = tokens.issue(Purpose.ACCESS, USER, FP, ttl=60)
+    environment(SECRET_KEY="n" * 40, SECRET_KEY_PREVIOUS="o" * 40)  # rotated
+    assert tokens.verify(Purpose.ACCESS, token).user_id == USER
+    fresh = tokens.issue(Purpose.ACCESS, USER, FP, 60)  # signed with the current key
+    environment(SECRET_KEY_PREVIOUS=None)  # rotated again: the old key is dropped
+    assert tokens.verify(Purpose.ACCESS, fresh).user_id == USER
     with pytest.raises(InvalidTokenError):
-        tokens.verify(Purpose.ACCESS, token, keyring=keyring_from_secrets("n" * 40))
+        tokens.verify(Purpose.ACCESS, token)
 
 
 def test_tokens_issued_before_the_shorter_format_still_verify() -> None:

@@ -2,6 +2,11 @@
 
 conftest.py puts it into os.environ before the first test; nothing in chalicelib reads its
 settings before first use, so the order of imports does not matter.
+
+APP_ENV=test is production but for one thing: it accepts argon2 parameters below OWASP's
+minimum. Tests hash with the smallest argon2-cffi takes (a hash costs microseconds, not tens of
+milliseconds); the tests that measure hashing or timing ask for production's parameters with
+the `production_hashing` fixture.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ TEST_ENV = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
-    "APP_ENV": "production",
+    "APP_ENV": "test",
+    "ARGON2_TIME_COST": "1",
+    "ARGON2_MEMORY_KIB": "8",
+    "ARGON2_PARALLELISM": "1",
     "SECRET_KEY": secrets.token_urlsafe(48),
     "PUBLIC_BASE_URL": "https://accounts.example.com/prod",
     "ADMINS": "no-reply@example.com,admin@example.com",

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice.test import Client
 
-from chalicelib.auth.tokens import LINK_ROUTES
+from chalicelib.links import TOKEN_ROUTES
 from chalicelib.logs import scrub_path
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import (
@@ -75,7 +75,7 @@ def test_the_whole_flow_leaves_no_secret_in_the_logs(client: Client, log_lines: 
 
 def test_tokens_are_scrubbed_from_paths() -> None:
     def scrub(text: str) -> str:
-        return scrub_path(text, LINK_ROUTES)
+        return scrub_path(text, TOKEN_ROUTES)
 
     assert scrub("/prod/reset_password/a.b.c") == "/prod/reset_password/[redacted]"
     assert scrub("/reset_password/a.b.c?x=1") == "/reset_password/[redacted]?x=1"
@@ -85,9 +85,9 @@ def test_tokens_are_scrubbed_from_paths() -> None:
 
 
 def test_every_link_route_and_anything_jwt_shaped_is_scrubbed() -> None:
-    assert LINK_ROUTES  # every purpose with an emailed link names its route
-    for route in LINK_ROUTES:
-        assert scrub_path(f"/{route}/opaque", LINK_ROUTES) == f"/{route}/[redacted]"
+    assert TOKEN_ROUTES  # every purpose with an emailed link names its route
+    for route in TOKEN_ROUTES:
+        assert scrub_path(f"/{route}/opaque", TOKEN_ROUTES) == f"/{route}/[redacted]"
     jwt_ish = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
     assert scrub_path(f"/anywhere?t={jwt_ish}") == "/anywhere?t=[redacted]"
     assert scrub_path(f"/cut/{jwt_ish[:30]}") == "/cut/[redacted]"
