@@ -12,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Lowest first: a module may import its own layer and the ones before it, never a later one.
 LAYERS = [
-    {"settings", "env", "mail_settings", "errors", "aws", "models", "logs", "rendering", "i18n"},
+    {"settings", "env", "mail_settings", "errors", "aws", "models", "logs", "rendering", "i18n"}
+    | {"ops_settings", "metrics"},
     {"mail"},
     {"auth"},
     {"web", "worker"},
