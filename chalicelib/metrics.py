@@ -65,7 +65,7 @@ def _recorder(kind: str) -> Metrics:
     return found
 
 
-def count(metric: Metric, kind: str = "") -> None:
+def note(metric: Metric, kind: str = "") -> None:
     """Count one event (published when the invocation ends)."""
     with _lock:
         _recorder(kind).add_metric(name=metric.value, unit=MetricUnit.Count, value=1)

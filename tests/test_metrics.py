@@ -21,9 +21,9 @@ def nothing_counted_yet(capsys: pytest.CaptureFixture[str]) -> None:
 def test_counts_are_printed_once_per_dimension_set_when_flushed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    metrics.count(Metric.EMAIL_SENT)
-    metrics.count(Metric.EMAIL_SENT)
-    metrics.count(Metric.EMAIL_FAILED, Failure.TRANSIENT)
+    metrics.note(Metric.EMAIL_SENT)
+    metrics.note(Metric.EMAIL_SENT)
+    metrics.note(Metric.EMAIL_FAILED, Failure.TRANSIENT)
     metrics.milliseconds(Metric.SEND_LATENCY, 61.5)
     assert capsys.readouterr().out == ""  # nothing before the invocation ends
     metrics.flush()
@@ -49,9 +49,9 @@ def test_an_invocation_that_counted_nothing_prints_nothing(
 
 
 def test_counts_sum_by_name_and_kind(capsys: pytest.CaptureFixture[str]) -> None:
-    metrics.count(Metric.THROTTLED, "reset-client")
-    metrics.count(Metric.THROTTLED, "reset-client")
-    metrics.count(Metric.THROTTLED, "login-client")
+    metrics.note(Metric.THROTTLED, "reset-client")
+    metrics.note(Metric.THROTTLED, "reset-client")
+    metrics.note(Metric.THROTTLED, "login-client")
     metrics.flush()
     assert counts(capsys.readouterr().out) == {
         ("Throttled", "reset-client"): 2.0,
