@@ -9,6 +9,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import metrics
 from chalicelib.auth import notifications, passwords, throttle, verification
 from chalicelib.auth.users import (
     MAX_EMAIL_LENGTH,
@@ -52,7 +53,7 @@ TRANSACTION_CONFLICT = "TransactionConflict"
 def _check_registration_cap(client: str | None) -> None:
     if client is None:
         return
-    if throttle.hit(REGISTER_CLIENT_SCOPE, client, HOUR) > get_settings().registrations_per_ip:
+    if throttle.exceeded(REGISTER_CLIENT_SCOPE, client, HOUR, get_settings().registrations_per_ip):
         retry_after = max(1, throttle.window_end(HOUR) - int(time.time()))
         raise RateLimitedError(REGISTRATIONS_THROTTLED, retry_after)
 
@@ -146,11 +147,14 @@ def _verified_record(identifier: str, password: str, client: str | None) -> User
     # The lock lasts LOGIN_LOCK_SECONDS after the latest failure (a sliding counter).
     attempts = throttle.hit_sliding(LOGIN_SCOPE, subject, settings.login_lock_seconds)
     locked = attempts > settings.login_max_failures
+    if attempts == settings.login_max_failures + 1:
+        metrics.note(metrics.Metric.LOCK_IMPOSED)
     if client is not None:
-        locked |= throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR) > settings.logins_per_ip
+        locked |= throttle.exceeded(LOGIN_CLIENT_SCOPE, client, HOUR, settings.logins_per_ip)
     candidate = passwords.DUMMY_HASH if record is None or locked else record.password_hash
     matched = passwords.verify_password(candidate, password[: passwords.MAX_LENGTH])
     if record is None or locked or not matched or len(password) > passwords.MAX_LENGTH:
+        metrics.note(metrics.Metric.LOGIN_FAILED)
         raise AuthenticationError(LOGIN_FAILED)
     throttle.clear_sliding(LOGIN_SCOPE, subject)
     if client is not None:
@@ -233,7 +237,7 @@ def request_email_change(user: User, password: str, new_email: str) -> None:
     # One account may not spray links at many addresses: its requests are capped too
     # (checked before the new address's own cap, which a dropped request does not spend).
     settings = get_settings()
-    if throttle.hit(CHANGE_SCOPE, current.id, HOUR) > settings.verify_emails_per_hour:
+    if throttle.exceeded(CHANGE_SCOPE, current.id, HOUR, settings.verify_emails_per_hour):
         return
     verification.send_link(current, address, str(uuid.uuid4()))
     notifications.email_change_requested(current, address)

@@ -11,6 +11,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib import metrics
 from chalicelib.auth import accounts, throttle, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import (
@@ -51,7 +52,8 @@ def request_reset(email: str, client_ip: str) -> bool:
     """
     settings = get_settings()
     address = normalize_email(email)
-    if throttle.hit("reset-client", client_ip, HOUR) > settings.reset_requests_per_ip_per_hour:
+    metrics.note(metrics.Metric.RESET_REQUESTED)
+    if throttle.exceeded("reset-client", client_ip, HOUR, settings.reset_requests_per_ip_per_hour):
         return False
     if not allow(MailKind.RESET, address, verified=True):
         return False
@@ -123,6 +125,8 @@ def send_reset_email(
     if record is not None and bare_address(record.email) != bare_address(address):
         suppressed = suppression.is_suppressed(record.email)  # the stored spelling decides
     if record is None or suppressed:
+        if suppressed:
+            metrics.note(metrics.Metric.EMAIL_FAILED, metrics.Failure.SUPPRESSED)
         if lease is not None:
             idempotency.release(lease, "nothing to send")
         # Gone, bounced or complained: nothing goes out; the request was answered alike.
@@ -172,6 +176,8 @@ def reset_with(record: UserRecord, new_password: str) -> User:
     Raises InvalidTokenError (another change came first) or PasswordPolicyError.
     """
     try:
-        return accounts.replace_password(record, new_password, proves_address=True)
+        user = accounts.replace_password(record, new_password, proves_address=True)
     except StaleWriteError:
         raise InvalidTokenError("token already used", PURPOSE.value) from None
+    metrics.note(metrics.Metric.RESET_COMPLETED)
+    return user

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import time
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TypeVar
 
 from pynamodb.exceptions import PynamoDBException
 
+from chalicelib import metrics
 from chalicelib.errors import (
     DeliveryInProgressError,
     PermanentDeliveryError,
@@ -94,15 +96,19 @@ def deliver_claimed(
         deliverable = email.in_ascii()  # IDNA domains; raises for non-ASCII local parts
         remaining = deliverable.without(suppressed)
         if not remaining.all_recipients:
+            metrics.note(metrics.Metric.EMAIL_FAILED, metrics.Failure.SUPPRESSED)
             idempotency.finish(lease, Outcome.SUPPRESSED)
             log.info("email %s dropped: every recipient is suppressed", email.id)
             return Outcome.SUPPRESSED
         mime = remaining.to_mime(get_settings().mail.sender_name)
+        started = time.perf_counter()
         provider_id = (transport or get_transport()).send(
             remaining.sender, remaining.all_recipients, mime
         )
+        metrics.milliseconds(metrics.Metric.SEND_LATENCY, (time.perf_counter() - started) * 1000)
     except (TransientDeliveryError, PermanentDeliveryError, PynamoDBException) as exc:
         idempotency.release(lease, redact(str(exc)))
         raise
     idempotency.finish(lease, Outcome.SENT, provider_id)
+    metrics.note(metrics.Metric.EMAIL_SENT)
     return Outcome.SENT
