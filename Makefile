@@ -56,24 +56,25 @@ translations: install  ## extract, update and compile the translation catalogs (
 bench: install
 	$(PY) -m benchmarks
 
-.PHONY: dlq
-dlq: install  ## list dead-lettered emails; `make dlq ARGS=--redrive` moves them back to the queue
-	$(PY) -m ops.admin.dlq $(ARGS)
-
-.PHONY: suppressed unsuppress
-suppressed: install  ## list suppressed addresses (bounces lapse after SUPPRESSION_TTL_DAYS)
-	$(PY) -m ops.admin.suppression
-
-unsuppress: install  ## take one address off the suppression list: make unsuppress EMAIL=...
-	@test -n "$(EMAIL)" || { echo "usage: make unsuppress EMAIL=someone@example.com"; exit 2; }
-	$(PY) -m ops.admin.suppression --remove "$(EMAIL)"
-
 clean:
 	rm -rf $(VENV) .dev build .mypy_cache .ruff_cache
 
-# -- Deploy (docs/deploy.md). Each honours STAGE (a stage of .chalice/config.json) and
-# AWS_ENDPOINT_URL; the AWS region comes from AWS_DEFAULT_REGION or your AWS profile.
+# -- Deploy (docs/deploy.md) and operate (docs/operations.md). Each honours STAGE (a stage of
+# .chalice/config.json; STAGE=local is make dev's) and AWS_ENDPOINT_URL; the AWS region comes
+# from AWS_DEFAULT_REGION or your AWS profile.
 STAGE ?= dev
+
+.PHONY: dlq
+dlq: install  ## list dead-lettered emails; `make dlq ARGS=--redrive` moves them back to the queue
+	$(PY) -m ops.admin.dlq --stage $(STAGE) $(ARGS)
+
+.PHONY: suppressed unsuppress
+suppressed: install  ## list suppressed addresses (bounces lapse after SUPPRESSION_TTL_DAYS)
+	$(PY) -m ops.admin.suppression --stage $(STAGE)
+
+unsuppress: install  ## take one address off the suppression list: make unsuppress EMAIL=...
+	@test -n "$(EMAIL)" || { echo "usage: make unsuppress EMAIL=someone@example.com STAGE=$(STAGE)" >&2; exit 2; }
+	$(PY) -m ops.admin.suppression --stage $(STAGE) --remove "$(EMAIL)"
 
 provision: install  ## tables, queue, SES sender, signing keyring; idempotent
 	$(PY) -m ops.deploy.provision --stage $(STAGE)
@@ -90,7 +91,7 @@ destroy: install  ## chalice delete + remove what provision made (DELETE_DATA=1:
 rotate-key: install  ## current signing key -> previous, a new current; recycles the functions
 	$(PY) -m ops.admin.rotate_key --stage $(STAGE)
 
-policies: install  ## regenerate .chalice/policy-<stage>.json from config.json
+policies: install  ## regenerate each function's .chalice/policy-<stage>-<function>.json
 	$(PY) -m ops.deploy.policy
 
 .PHONY: force-reset

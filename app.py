@@ -12,6 +12,7 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response, SNSEvent, SQSEvent
 
+from chalicelib import metrics
 from chalicelib.mail import suppression
 from chalicelib.settings import resource_names
 from chalicelib.web import fallbacks
@@ -31,6 +32,15 @@ app.register_blueprint(pages)
 app.register_blueprint(reset_pages)
 app.register_blueprint(email_pages)
 app.register_blueprint(api)
+
+
+@app.middleware("all")
+def publish_metrics(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Every handler's metrics as EMF lines once its invocation ends (chalicelib/metrics.py)."""
+    try:
+        return get_response(event)
+    finally:
+        metrics.flush()
 
 
 @app.middleware("http")

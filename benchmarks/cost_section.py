@@ -13,9 +13,11 @@ from benchmarks.latency import LATENCY
 from benchmarks.sections import PASSWORD, drain_queue, job_record, post
 from benchmarks.table import Table
 from chalicelib import worker
+from chalicelib.auth import login, passwords, throttle
 
 LOGINS_PER_MAU = 10
 RESETS_PER_MAU = 0.05
+FLOOD = 1_000_000  # refused logins, for the bound on the bill (security.md)
 
 
 def cpu_seconds(action: Callable[[], object], rounds: int = 10) -> float:
@@ -104,8 +106,41 @@ def cost(table: Table, client: Client) -> None:
         f"${mau * 1000:8.4f}",
         f"1/{cognito / mau:.0f} of Cognito Lite (${cognito * 1000:.2f}/1,000 MAU); goal <= 1/50",
     )
+    refused_login(table, client, prices)
     table.add(
         "Cognito Essentials per 1,000 MAU",
         f"${prices['cognito_essentials_per_mau'] * 1000:8.2f}",
         f"prices checked {prices['date']}",
+    )
+
+
+def refused_login(table: Table, client: Client, prices: dict[str, float]) -> None:
+    """A flood of logins from a client over its cap: refused before argon2id runs, so each
+    costs API Gateway, a short Lambda invocation and the DynamoDB writes that count it.
+
+    Where the refusal still runs the dummy argon2id verification, its CPU (measured here on
+    its own) is left out of the figure, and the row says so.
+    """
+    throttle.hit(login.LOGIN_CLIENT_SCOPE, "127.0.0.1", 3600, amount=10**6)  # over its cap
+    wrong = {"username": "susan", "password": "not the password"}
+
+    def refused() -> object:
+        return post(client, "/api/tokens", wrong)
+
+    calls, cpu = _calls(refused), cpu_seconds(refused)
+    hashing = cpu_seconds(lambda: passwords.verify_password(passwords.dummy_hash(), "x"))
+    still_hashes = cpu > hashing
+    own_cpu = cpu - hashing if still_hashes else cpu
+    wait = costs.wait_seconds(calls)
+    gbs = costs.gb_seconds("api_handler", own_cpu, wait)
+    dollars = costs.breakdown(costs.Operation(1, 1, gbs, calls), prices)
+    writes = sum(1 for name, _ in calls if name.split(".")[1] in costs.DYNAMODB_WRITES)
+    note = " (argon2id's measured CPU taken out)" if still_hashes else ""
+    api, function = dollars["apigateway"] * FLOOD, dollars["lambda"] * FLOOD
+    table.add(
+        f"per {FLOOD:,} refused logins",
+        f"${sum(dollars.values()) * FLOOD:8.2f}",
+        f"API Gateway ${api:.2f}, Lambda ${function:.2f} ({own_cpu * 1000:.1f} ms CPU + "
+        f"{wait * 1000:.0f} ms waiting{note}), DynamoDB ${dollars.get('dynamodb', 0.0) * FLOOD:.2f}"
+        f" ({len(calls) - writes} reads, {writes} writes)",
     )

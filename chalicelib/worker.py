@@ -32,7 +32,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import aws
+from chalicelib import aws, metrics
 from chalicelib.auth import password_reset
 from chalicelib.errors import AppError, PermanentDeliveryError, ValidationError
 from chalicelib.logs import logger as log
@@ -160,6 +160,10 @@ def handle_record(
         permanent = isinstance(exc, PermanentDeliveryError | ValidationError)
         error = redact(f"{type(exc).__name__}: {exc}")
         log.warning("message %s failed (%s)", record.message_id, error)
+        failure = metrics.Failure.PERMANENT if permanent else metrics.Failure.TRANSIENT
+        metrics.note(metrics.Metric.EMAIL_FAILED, failure)
+        if _receive_count(record) >= get_settings().mail.max_receives:  # SQS moves it next
+            metrics.note(metrics.Metric.DEAD_LETTERED)
         _note_failure(record, error, permanent)
         policy = backoff or Backoff.from_settings()
         if policy.base:  # base 0 turns backoff off: the queue's visibility timeout applies

@@ -24,6 +24,7 @@ from botocore.exceptions import (
     NoRegionError,
     PartialCredentialsError,
 )
+from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.errors import ConfigError
 
@@ -53,10 +54,22 @@ def _endpoint() -> str:
     return os.environ.get("AWS_ENDPOINT_URL") or "AWS"
 
 
+def _config(exc: ConfigError) -> str:
+    line = str(exc)
+    if "SECRET_KEY" in line:  # the stage's settings lack a key: not the operator's shell
+        line += (
+            "; pick a stage with STAGE= (a deployed stage reads its keyring from "
+            "SECRET_KEY_PARAMETER; STAGE=local uses `make dev`'s key)"
+        )
+    return line
+
+
 def explain(exc: BaseException) -> str | None:
     """The operator's line for a known mistake, or None for anything else (a bug)."""
     if isinstance(exc, ConfigError):
-        return str(exc)
+        return _config(exc)
+    if isinstance(exc, PynamoDBException):  # PynamoDB wraps botocore's errors
+        return explain(exc.cause) if isinstance(exc.cause, Exception) else f"DynamoDB: {exc}"
     if isinstance(exc, NoRegionError):
         return "no AWS region: set AWS_DEFAULT_REGION, or a region in your AWS profile"
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
@@ -67,7 +80,7 @@ def explain(exc: BaseException) -> str | None:
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
         return (
             f"cannot reach {_endpoint()}: check your network, or AWS_ENDPOINT_URL "
-            "(is the emulator running?)"
+            "(is the emulator running? for STAGE=local, start `make dev` first)"
         )
     if isinstance(exc, subprocess.CalledProcessError):
         command = " ".join(str(part) for part in exc.cmd[-4:])
@@ -108,7 +121,13 @@ def operator_errors(action: str) -> Callable[[Callable[..., int]], Callable[...,
         def wrapper(*args: object, **kwargs: object) -> int:
             try:
                 return main(*args, **kwargs)
-            except (ConfigError, BotoCoreError, ClientError, subprocess.CalledProcessError) as exc:
+            except (
+                ConfigError,
+                BotoCoreError,
+                ClientError,
+                PynamoDBException,
+                subprocess.CalledProcessError,
+            ) as exc:
                 line = explain(exc)
                 if line is None or os.environ.get("DEBUG"):
                     traceback.print_exc()

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 
 from chalicelib.errors import ConfigError
+from chalicelib.ops_settings import OpsSettings, load_ops_settings
 from chalicelib.settings import Settings, load_settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ class Stage:
     app_name: str
     config: Mapping[str, Any]
     environment: Mapping[str, str]
+    project_dir: Path = PROJECT_DIR
 
     def settings(self, base_env: Mapping[str, str] | None = None) -> Settings:
         """The Settings the stage's Lambda functions build: the stage's environment only
@@ -41,6 +43,15 @@ class Stage:
         }
         env.update(self.environment)
         return load_settings(env)
+
+    def ops_settings(self) -> OpsSettings:
+        """How the stage is watched and bounded (chalicelib/ops_settings.py)."""
+        return load_ops_settings(self.environment)
+
+    @property
+    def api_stage(self) -> str:
+        """The API Gateway stage the REST API is deployed to (its URL's path)."""
+        return str(self.config["stages"][self.name].get("api_gateway_stage", "api"))
 
     def function_names(self) -> dict[str, str]:
         """Chalice handler name -> deployed Lambda name, for every function in lambda_functions."""
@@ -94,4 +105,9 @@ def load_stage(name: str, project_dir: Path = PROJECT_DIR) -> Stage:
         **config.get("environment_variables", {}),
         **stages[name].get("environment_variables", {}),
     }
-    return Stage(name=name, app_name=config["app_name"], config=config, environment=environment)
+    if environment.get("STAGE", name) != name:  # the metrics' stage dimension
+        raise ConfigError(
+            f"stage {name!r} sets STAGE={environment['STAGE']!r} in .chalice/config.json: "
+            f"set it to {name!r}"
+        )
+    return Stage(name, config["app_name"], config, environment, project_dir)

@@ -24,6 +24,8 @@ LAYERS = [
         "rendering",
         "i18n",
         "links",
+        "ops_settings",
+        "metrics",
     },
     {"mail"},
     {"auth"},

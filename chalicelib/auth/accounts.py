@@ -49,7 +49,7 @@ ADDRESS_TAKEN = N_("Please use a different email address.")
 def _check_registration_cap(client: str | None) -> None:
     if client is None:
         return
-    if throttle.hit(REGISTER_CLIENT_SCOPE, client, HOUR) > get_settings().registrations_per_ip:
+    if throttle.exceeded(REGISTER_CLIENT_SCOPE, client, HOUR, get_settings().registrations_per_ip):
         retry_after = max(1, throttle.window_end(HOUR) - int(time.time()))
         raise RateLimitedError(REGISTRATIONS_THROTTLED, retry_after)
 
@@ -213,7 +213,7 @@ def request_email_change(user: User, password: str, new_email: str) -> None:
     # One account may not spray links at many addresses: its requests are capped too
     # (checked before the new address's own cap, which a dropped request does not spend).
     settings = get_settings()
-    if throttle.hit(CHANGE_SCOPE, current.id, HOUR) > settings.verify_emails_per_hour:
+    if throttle.exceeded(CHANGE_SCOPE, current.id, HOUR, settings.verify_emails_per_hour):
         return
     verification.send_link(current, address, str(uuid.uuid4()))
     notifications.email_change_requested(current, address)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib import metrics
 from chalicelib.auth import passwords, throttle
 from chalicelib.auth.users import MAX_EMAIL_LENGTH, find_by_login, stamp_of, unchanged
 from chalicelib.errors import AuthenticationError
@@ -44,12 +45,15 @@ def check_password(identifier: str, password: str, client: str | None = None) ->
     # The lock lasts LOGIN_LOCK_SECONDS after the latest failure (a sliding counter).
     attempts = throttle.hit_sliding(LOGIN_SCOPE, subject, settings.login_lock_seconds)
     locked = attempts > settings.login_max_failures
+    if attempts == settings.login_max_failures + 1:
+        metrics.note(metrics.Metric.LOCK_IMPOSED)
     if client is not None:
-        locked |= throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR) > settings.logins_per_ip
+        locked |= throttle.exceeded(LOGIN_CLIENT_SCOPE, client, HOUR, settings.logins_per_ip)
     dummy = passwords.dummy_hash()  # made at the container's first login, whoever it is for
     candidate = dummy if record is None or locked else record.password_hash
     matched = passwords.verify_password(candidate, password[: passwords.MAX_LENGTH])
     if record is None or locked or not matched or len(password) > passwords.MAX_LENGTH:
+        metrics.note(metrics.Metric.LOGIN_FAILED)
         raise AuthenticationError(LOGIN_FAILED)
     throttle.clear_sliding(LOGIN_SCOPE, subject)
     if client is not None:

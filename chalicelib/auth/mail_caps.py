@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from chalicelib import metrics
 from chalicelib.auth import throttle
 from chalicelib.auth.users import User
 from chalicelib.settings import HOUR, get_settings
@@ -40,7 +41,10 @@ def allow(kind: MailKind, address: str) -> bool:
     """
     # The reset scope keeps the name request_reset gave it before the other kinds existed.
     scope = "reset-address" if kind is MailKind.RESET else f"mail-{kind.value}"
-    return throttle.hit(scope, address.casefold(), HOUR) <= cap(kind)
+    if throttle.hit(scope, address.casefold(), HOUR) <= cap(kind):
+        return True
+    metrics.note(metrics.Metric.EMAIL_FAILED, metrics.Failure.CAPPED)
+    return False
 
 
 def allow_notice(user: User) -> bool:

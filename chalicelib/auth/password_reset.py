@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import links
+from chalicelib import links, metrics
 from chalicelib.auth import accounts, throttle, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import (
@@ -52,7 +52,8 @@ def request_reset(email: str, client_ip: str) -> bool:
     """
     settings = get_settings()
     address = normalize_email(email)
-    if throttle.hit("reset-client", client_ip, HOUR) > settings.reset_requests_per_ip_per_hour:
+    metrics.note(metrics.Metric.RESET_REQUESTED)
+    if throttle.exceeded("reset-client", client_ip, HOUR, settings.reset_requests_per_ip_per_hour):
         return False
     if not allow(MailKind.RESET, address):
         return False
@@ -157,6 +158,7 @@ class ResetLink:
         except StaleWriteError:
             raise InvalidTokenError("token already used", PURPOSE.value) from None
         self._used = True
+        metrics.note(metrics.Metric.RESET_COMPLETED)
         return user
 
 

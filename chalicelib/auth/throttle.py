@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib import metrics
 from chalicelib.auth.keys import get_keyring
 from chalicelib.models import Counter, condition_failed
 
@@ -72,6 +73,14 @@ def hit(scope: str, subject: str, window: int, amount: int = 1) -> int:
         ]
     )
     return int(counter.hits)
+
+
+def exceeded(scope: str, subject: str, window: int, cap: int) -> bool:
+    """Count one hit; whether it went over `cap` (counted as Throttled, kind `scope`)."""
+    over = hit(scope, subject, window) > cap
+    if over:
+        metrics.note(metrics.Metric.THROTTLED, scope)
+    return over
 
 
 def _sliding_key(scope: str, subject: str) -> str:

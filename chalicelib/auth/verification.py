@@ -10,7 +10,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import links
+from chalicelib import links, metrics
 from chalicelib.auth import notifications, tokens
 from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import (
@@ -50,6 +50,7 @@ def send_link(user: User, address: str, message_id: str) -> str | None:
     if not allow(MailKind.VERIFY, address):
         logger.info("verification email over the cap", to=mask_address(address))
         return None
+    metrics.note(metrics.Metric.VERIFICATION_SENT)
     ttl = get_settings().verify_token_ttl
     token = issue_token(user, PURPOSE, ttl, address=address)
     return queue_templated_email(
@@ -78,9 +79,10 @@ def confirm(token: str) -> User:
     Raises InvalidTokenError (bad, expired or used link) or AddressTakenError.
     """
     record, address = check_address_token(PURPOSE, token)
-    if address.casefold() == record.email.casefold():
-        return _mark_verified(record)
-    return _switch_address(record, address)
+    same = address.casefold() == record.email.casefold()
+    user = _mark_verified(record) if same else _switch_address(record, address)
+    metrics.note(metrics.Metric.VERIFICATION_CONFIRMED)
+    return user
 
 
 def _mark_verified(record: UserRecord) -> User:

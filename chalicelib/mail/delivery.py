@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
+from chalicelib import metrics
 from chalicelib.errors import (
     AppError,
     DeliveryInProgressError,
@@ -112,6 +113,8 @@ def deliver_deferred(job: DeferredEmail[T], transport: Transport | None = None) 
         if to is not None and bare_address(to) != bare_address(job.recipient):
             suppressed = suppression.is_suppressed(to)  # the addressee's own entry decides
     if value is None or to is None or suppressed:
+        if suppressed and to is not None:
+            metrics.note(metrics.Metric.EMAIL_FAILED, metrics.Failure.SUPPRESSED)
         if lease is not None:
             idempotency.release(lease, "nothing to send")
         outcome = Outcome.NO_RECIPIENT if to is None else Outcome.SUPPRESSED
@@ -176,15 +179,19 @@ def deliver_claimed(
         deliverable = email.in_ascii()  # IDNA domains; raises for non-ASCII local parts
         remaining = deliverable.without(suppressed)
         if not remaining.recipients:
+            metrics.note(metrics.Metric.EMAIL_FAILED, metrics.Failure.SUPPRESSED)
             idempotency.finish(lease, Outcome.SUPPRESSED)
             log.info("email %s dropped: every recipient is suppressed", email.id)
             return Outcome.SUPPRESSED
         mime = remaining.to_mime(get_settings().mail.sender_name)
+        started = time.perf_counter()
         provider_id = (transport or get_transport()).send(
             remaining.sender, remaining.recipients, mime
         )
+        metrics.milliseconds(metrics.Metric.SEND_LATENCY, (time.perf_counter() - started) * 1000)
     except (TransientDeliveryError, PermanentDeliveryError, PynamoDBException) as exc:
         idempotency.release(lease, redact(str(exc)))
         raise
     idempotency.finish(lease, Outcome.SENT, provider_id)
+    metrics.note(metrics.Metric.EMAIL_SENT)
     return Outcome.SENT

@@ -1,14 +1,16 @@
 """List the dead-lettered mail messages, and redrive them to the mail queue.
 
-python -m ops.admin.dlq            # list: id, kind, recipient (masked), subject, receives, error
-python -m ops.admin.dlq --redrive  # move every dead letter back to the mail queue
-python -m ops.admin.dlq --redrive --id MESSAGE_ID [--id ...]  # only these
+python -m ops.admin.dlq --stage prod            # list: id, kind, recipient (masked), subject,
+                                                #   receives, last error (`make dlq STAGE=prod`)
+python -m ops.admin.dlq --stage prod --redrive  # move every dead letter back to the mail queue
+python -m ops.admin.dlq --stage prod --redrive --id MESSAGE_ID [--id ...]  # only these
 
-Reads the same environment as the app and ops.deploy.provision (queue names, state table,
-AWS_ENDPOINT_URL). Listing receives each message once with a short visibility timeout and
-then makes it visible again, so it changes nothing. Redrive sends a copy to the mail queue
-(with the original message id as the `origin-message-id` attribute, so a redriven reset job
-yields the same email id) and deletes the dead letter only after the copy is queued.
+The stage's queue names and state table come from .chalice/config.json (ops/admin/stage.py;
+`--stage local` is `make dev`'s; without --stage, from the environment). Listing receives each
+message once with a short visibility timeout and then makes it visible again, so it changes
+nothing. Redrive sends a copy to the mail queue (with the original message id as the
+`origin-message-id` attribute, so a redriven reset job yields the same email id) and deletes
+the dead letter only after the copy is queued.
 SQS's StartMessageMoveTask would move the messages too, but moto 5.2 lacks it and it cannot
 attach that attribute.
 """
@@ -31,7 +33,9 @@ from chalicelib.mail.composing import EMAIL_MESSAGE
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
 from chalicelib.worker import ORIGIN_ATTRIBUTE
+from ops.admin.stage import add_stage_argument, use_stage
 from ops.cli import operator_errors
+from ops.stages import cli_logging
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -179,9 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         "--redrive", action="store_true", help="move dead letters back to the queue"
     )
     parser.add_argument("--id", action="append", help="with --redrive: only this message id")
+    add_stage_argument(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("botocore").setLevel(logging.WARNING)
+    cli_logging()
+    use_stage(args.stage)
     sqs = aws.sqs()
     url = dlq_url(sqs)
     if args.redrive:

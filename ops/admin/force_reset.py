@@ -1,6 +1,6 @@
 """Breach response: every password made unusable, then every user mailed one reset link.
 
-make force-reset STAGE=<stage> YES=1     (without YES=1 it asks first)
+make force-reset STAGE=<stage> YES=1     (without YES=1 it asks first, at a terminal only)
 
 For the day a password database leaks. Each account's password is voided the one way the app
 does it (accounts.void_password: an unusable hash and a fresh security stamp), so the old
@@ -11,14 +11,14 @@ mails each one through the usual pipeline (idempotent, suppression honoured, pac
 rate).
 The users table is read with a parallel Scan (the only Scan in the project). The enqueueing is
 paced by the same rate, so the queue never holds more than the worker can send meanwhile.
-It honours AWS_ENDPOINT_URL; STAGE=local uses `make dev`'s environment.
+The stage's settings come from .chalice/config.json (ops/admin/stage.py); STAGE=local is
+`make dev`'s stage, and AWS_ENDPOINT_URL is honoured.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +31,9 @@ from chalicelib.auth import accounts, password_reset
 from chalicelib.mail import pacing
 from chalicelib.models import USER_PREFIX
 from chalicelib.settings import get_settings
+from ops.admin.stage import add_stage_argument, use_stage
+from ops.cli import operator_errors
+from ops.stages import cli_logging
 
 log = logging.getLogger("force-reset")
 SEGMENTS = 4  # parallel Scan segments (and threads)
@@ -97,16 +100,6 @@ def force_reset(pacer: pacing.Pacer | None = None) -> Summary:
     return Summary(sum(p.users for p in parts), sum(p.queued for p in parts))
 
 
-def _stage_environment(stage: str) -> dict[str, str]:
-    if stage == "local":
-        from ops.dev import devenv
-
-        return devenv.plan(os.environ).env
-    from ops.stages import load_stage
-
-    return {**os.environ, **load_stage(stage).environment}
-
-
 def confirmed(stage: str, yes: bool, ask: Callable[[str], str] = input) -> bool:
     """YES=1, or a "y" typed at the question."""
     if yes:
@@ -115,17 +108,25 @@ def confirmed(stage: str, yes: bool, ask: Callable[[str], str] = input) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+@operator_errors("force-reset")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make force-reset", description=__doc__.split("\n")[0])
-    parser.add_argument("--stage", default="local")
+    add_stage_argument(parser)
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("botocore").setLevel(logging.WARNING)
-    if not confirmed(args.stage, args.yes):
+    cli_logging()
+    stage = args.stage or "(the environment's)"
+    if not args.yes and not sys.stdin.isatty():
+        print(
+            f"force-reset refused: nothing to ask for confirmation (no terminal); to void every "
+            f"password of stage {stage} and mail everyone a link, run it with YES=1",
+            file=sys.stderr,
+        )
+        return 2
+    if not confirmed(stage, args.yes):
         log.info("nothing done")
         return 1
-    os.environ.update(_stage_environment(args.stage))
+    use_stage(args.stage)
     started = time.perf_counter()
     summary = force_reset()
     elapsed = time.perf_counter() - started

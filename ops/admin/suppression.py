@@ -1,9 +1,11 @@
 """List the suppression list, or take one address off it.
 
-python -m ops.admin.suppression                 # list: address (masked), reason, since, until
-python -m ops.admin.suppression --remove EMAIL  # `make unsuppress EMAIL=...`
+python -m ops.admin.suppression --stage prod                 # list: address (masked), reason,
+                                                             #   since, until (`make suppressed`)
+python -m ops.admin.suppression --stage prod --remove EMAIL  # `make unsuppress EMAIL=...`
 
-Reads the same environment as the app and ops.deploy.provision (state table, AWS_ENDPOINT_URL).
+The stage's state table comes from .chalice/config.json (ops/admin/stage.py; `--stage local`
+is `make dev`'s; without --stage, from the environment).
 Bounces lapse after SUPPRESSION_TTL_DAYS on their own; complaints stay until removed here.
 """
 
@@ -18,6 +20,9 @@ from datetime import UTC, datetime
 from chalicelib.logs import mask_address
 from chalicelib.mail import suppression
 from chalicelib.models import SUPPRESS_PREFIX, Suppression
+from ops.admin.stage import add_stage_argument, use_stage
+from ops.cli import operator_errors
+from ops.stages import cli_logging
 
 log = logging.getLogger("suppression")
 
@@ -46,12 +51,14 @@ def format_entries(entries: list[Suppression]) -> str:
     return "\n".join(lines)
 
 
+@operator_errors("suppression")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make suppressed", description=__doc__.split("\n")[0])
     parser.add_argument("--remove", metavar="EMAIL", help="take this address off the list")
+    add_stage_argument(parser)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("botocore").setLevel(logging.WARNING)
+    cli_logging()
+    use_stage(args.stage)
     if args.remove is not None:
         if suppression.unsuppress(args.remove):
             log.info("%s is no longer suppressed", mask_address(args.remove))

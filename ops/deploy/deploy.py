@@ -21,9 +21,10 @@ from typing import Any
 import boto3
 
 from ops.cli import operator_errors
-from ops.deploy import gateway_responses, postdeploy
+from ops.deploy import gateway_responses, placeholders, postdeploy
 from ops.deploy.artifacts import cached_artifacts, describe_sizes, run_chalice
 from ops.deploy.bytecode import function_package
+from ops.deploy.monitoring import Watched
 from ops.deploy.provision import provision
 from ops.deploy.teardown import teardown
 from ops.stages import PROJECT_DIR, Stage, aws_environment, cli_logging, load_config, load_stage
@@ -42,18 +43,33 @@ def deployed_resources(project_dir: Path, stage: str) -> Deployed:
     return {item["name"]: item for item in json.loads(path.read_text())["resources"]}
 
 
-def check_public_base_url(stage: Stage, deployed: Deployed) -> None:
-    """Reset links are built from PUBLIC_BASE_URL: say so when it is not the deployed API."""
+def settle_public_base_url(stage: Stage, deployed: Deployed) -> None:
+    """Reset links are built from PUBLIC_BASE_URL: on a first deploy it is still the shipped
+    placeholder, so it becomes the API just deployed (and stays: it is written to
+    .chalice/config.json); a URL that differs from the API's is said to be (a custom domain?)."""
     url = deployed.get("rest_api", {}).get("rest_api_url", "").rstrip("/")
     configured = stage.settings().public_base_url
-    if url and configured != url:
+    if not url or configured == url:
+        return
+    if placeholders.base_url_is_placeholder(configured):
+        functions = boto3.client("lambda", region_name=stage.settings().region)
+        placeholders.adopt_base_url(stage, url, functions)
         log.warning(
-            "PUBLIC_BASE_URL of stage %s is %s but the API is at %s: unless a custom domain "
-            "points there, set it in .chalice/config.json and run `make deploy` again",
+            "PUBLIC_BASE_URL of stage %s was the placeholder %s: it is now the API's URL, %s, "
+            "in .chalice/config.json (commit it) and on the functions; for a custom domain, "
+            "set it there and deploy again",
             stage.name,
             configured,
             url,
         )
+        return
+    log.warning(
+        "PUBLIC_BASE_URL of stage %s is %s but the API is at %s: unless a custom domain "
+        "points there, set it in .chalice/config.json and run `make deploy` again",
+        stage.name,
+        configured,
+        url,
+    )
 
 
 def report_batch_item_failures(stage: Stage, deployed: Deployed) -> None:
@@ -72,22 +88,40 @@ def report_batch_item_failures(stage: Stage, deployed: Deployed) -> None:
         log.info("%s: ReportBatchItemFailures %s", item["queue_arn"], state)
 
 
+def api_throttling(stage: Stage, deployed: Deployed) -> None:
+    """API Gateway's stage throttling from API_THROTTLE_RATE and API_THROTTLE_BURST."""
+    rest_api_id = deployed.get("rest_api", {}).get("rest_api_id")
+    if not rest_api_id:
+        return
+    ops = stage.ops_settings()
+    client = boto3.client("apigateway", region_name=stage.settings().region)
+    postdeploy.throttle_stage(
+        client, rest_api_id, stage.api_stage, ops.api_rate_limit, ops.api_burst_limit
+    )
+    log.info(
+        "API stage %s throttled at %d requests/s (bursts of %d)",
+        stage.api_stage,
+        ops.api_rate_limit,
+        ops.api_burst_limit,
+    )
+
+
 def problem_gateway_responses(stage: Stage, deployed: Deployed) -> None:
     """API Gateway's own answers in the app's error shape (ops/deploy/gateway_responses.py)."""
     rest_api_id = deployed.get("rest_api", {}).get("rest_api_id")
     if not rest_api_id:
         return
     client = boto3.client("apigateway", region_name=stage.settings().region)
-    api_stage = stage.config["stages"][stage.name].get("api_gateway_stage", "api")
-    types = gateway_responses.put_all(client, rest_api_id, api_stage)
+    types = gateway_responses.put_all(client, rest_api_id, stage.api_stage)
     log.info("gateway responses as problem details: %s", ", ".join(types))
 
 
 # Steps run after `chalice deploy`, in order (e.g. settings Chalice cannot express).
 POST_DEPLOY_STEPS: list[PostDeployStep] = [
-    check_public_base_url,
+    settle_public_base_url,
     report_batch_item_failures,
-    problem_gateway_responses,
+    problem_gateway_responses,  # redeploys the API stage: before its throttling
+    api_throttling,
 ]
 
 
@@ -95,8 +129,10 @@ def deploy(stage_name: str, project_dir: Path = PROJECT_DIR) -> Deployed:
     """Provision, deploy with Chalice, run the post-deploy steps; safe to repeat."""
     env = aws_environment(os.environ)
     stage = load_stage(stage_name, project_dir)
-    log.info("provisioning stage %s (tables, queues, topic, sender, keyring)", stage_name)
-    provision(stage.settings(env))
+    for warning in placeholders.sender_warnings(stage_name, stage.settings(env)):
+        log.warning("%s", warning)
+    log.info("provisioning stage %s (tables, queues, topic, sender, keyring, alarms)", stage_name)
+    provision(stage.settings(env), Watched.of(stage))
     function_package(project_dir)  # with its bytecode: Chalice reuses it
     log.info("chalice deploy --stage %s: packaging and uploading (a minute or two)", stage_name)
     run_chalice(["deploy", "--stage", stage_name], project_dir, env)
@@ -121,7 +157,7 @@ def destroy(stage_name: str, delete_data: bool, project_dir: Path = PROJECT_DIR)
         for other in load_config(project_dir).get("stages", {})
         if other != stage_name
     }
-    return teardown(settings, delete_data, senders_elsewhere)
+    return teardown(settings, delete_data, senders_elsewhere, Watched.of(stage))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from ops.cli import operator_errors
+from ops.deploy import placeholders
 from ops.deploy.artifacts import describe_sizes, run_chalice
 from ops.deploy.bytecode import function_package
 from ops.deploy.template import deep_merge, resources_template
@@ -57,13 +58,17 @@ def package(stage_name: str, project_dir: Path = PROJECT_DIR) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Package a stage as one SAM template.")
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json")
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     args = parser.parse_args(argv)
     cli_logging()
-    template = package(args.stage)
+    template = package(args.stage, args.project_dir)
     log.info("wrote %s", template)
     zips = {path.name: path for path in sorted(template.parent.glob("*.zip"))}
     for line in describe_sizes(zips):
         log.info("%s", line)
+    stage = load_stage(args.stage, args.project_dir)
+    for warning in placeholders.warnings(args.stage, stage.settings()):
+        log.warning("%s", warning)
     return 0
 
 

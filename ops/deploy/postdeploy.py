@@ -10,6 +10,9 @@ FunctionResponseTypes=["ReportBatchItemFailures"] where it is missing. Chalice's
 on later deploys leave that setting alone; running this twice changes nothing.
 It also sets the mapping's ScalingConfig MaximumConcurrency, which Chalice cannot express.
 The `chalice package` path gets the same settings from ops/deploy/cfn/sqs-batch-failures.json.
+
+API Gateway's stage throttling (`throttle_stage`) is not a Chalice setting either: `make
+deploy` sets it after each deploy, the template declares it (ops/deploy/template.py).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 
@@ -69,6 +72,27 @@ def report_batch_item_failures(
             )
             changed.append(mapping["UUID"])
     return changed
+
+
+def throttle_stage(
+    client: Any, rest_api_id: str, stage_name: str, rate: int, burst: int
+) -> dict[str, float]:
+    """Set the stage's default method throttling (every resource and method); returns it."""
+    settings = {"rateLimit": rate, "burstLimit": burst}
+    client.update_stage(
+        restApiId=rest_api_id,
+        stageName=stage_name,
+        patchOperations=[
+            {"op": "replace", "path": f"/*/*/throttling/{name}", "value": str(value)}
+            for name, value in settings.items()
+        ],
+    )
+    stage = client.get_stage(restApiId=rest_api_id, stageName=stage_name)
+    default = stage.get("methodSettings", {}).get("*/*", {})
+    return {
+        "rate": float(default.get("throttlingRateLimit", 0)),
+        "burst": float(default.get("throttlingBurstLimit", 0)),
+    }
 
 
 def postdeploy(client: LambdaClient, deployed: Path) -> dict[str, list[str]]:

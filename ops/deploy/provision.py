@@ -13,21 +13,20 @@ python -m ops.deploy.provision --stage prod   # settings from .chalice/config.js
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.errors import ConfigError
 from chalicelib.settings import Settings, get_settings
 from ops.cli import operator_errors
+from ops.deploy import provision_watch
 from ops.deploy import resources as declared
+from ops.deploy.monitoring import Watched
+from ops.deploy.provisioner import Creator, Made, Provisioner
 from ops.keyring import KeyStore
 from ops.stages import cli_logging, load_stage
 
@@ -36,51 +35,6 @@ log = logging.getLogger("provision")
 _QUEUE_EXISTS = ("QueueAlreadyExists", "AWS.SimpleQueueService.QueueNameExists")
 # SES identity notification types for the configuration-set event types that have one.
 _NOTIFICATION_TYPES = {"bounce": "Bounce", "complaint": "Complaint", "delivery": "Delivery"}
-
-
-@functools.cache
-def _client(service: str, region: str) -> Any:
-    """One client per service and region for this process (client creation is slow)."""
-    return boto3.client(service, region_name=region)  # type: ignore[call-overload]
-
-
-@dataclass
-class Made:
-    """A provisioned resource: what Ref and Fn::GetAtt give, and a line for the report."""
-
-    ref: str
-    attributes: dict[str, str] = field(default_factory=dict)
-    note: str = ""
-
-
-class Provisioner:
-    """Walks the declaration in order, resolving Ref/Fn::GetAtt to what it already made."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.resources = declared.stage_resources(settings)
-        self.made: dict[str, Made] = {}
-
-    def client(self, service: str) -> Any:
-        return _client(service, self.settings.region)
-
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return [self.resolve(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if set(value) == {"Ref"}:
-            return self.made[value["Ref"]].ref
-        if set(value) == {"Fn::GetAtt"}:
-            logical_id, attribute = value["Fn::GetAtt"]
-            return self.made[logical_id].attributes[attribute]
-        return {key: self.resolve(item) for key, item in value.items()}
-
-    def run(self) -> dict[str, str]:
-        for logical_id, resource in self.resources.items():
-            create = _CREATORS[resource["Type"]]
-            self.made[logical_id] = create(self, self.resolve(resource["Properties"]))
-        return {logical_id: made.note or made.ref for logical_id, made in self.made.items()}
 
 
 def _table(p: Provisioner, properties: dict[str, Any]) -> Made:
@@ -217,7 +171,7 @@ def _keyring(p: Provisioner, properties: dict[str, Any]) -> Made:
     return Made(parameter, note=f"{parameter} ({'created' if created else 'kept'})")
 
 
-_CREATORS: dict[str, Callable[[Provisioner, dict[str, Any]], Made]] = {
+CREATORS: dict[str, Creator] = {
     declared.TABLE: _table,
     declared.QUEUE: _queue,
     declared.TOPIC: _topic,
@@ -225,12 +179,16 @@ _CREATORS: dict[str, Callable[[Provisioner, dict[str, Any]], Made]] = {
     declared.CONFIGURATION_SET: _configuration_set,
     declared.EVENT_DESTINATION: _event_destination,
     declared.KEYRING: _keyring,
+    **provision_watch.CREATORS,
 }
 
 
-def provision(settings: Settings) -> dict[str, str]:
-    """Create (or bring up to date) every declared resource; logical id -> name, URL or ARN."""
-    return Provisioner(settings).run()
+def provision(settings: Settings, watched: Watched | None = None) -> dict[str, str]:
+    """Create (or bring up to date) every declared resource; logical id -> name, URL or ARN.
+
+    `watched`: a deployed stage's functions, to create what watches them as well.
+    """
+    return Provisioner(settings, declared.stage_resources(settings, watched)).run(CREATORS)
 
 
 @operator_errors("provisioning")
@@ -239,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", help="a stage of .chalice/config.json (default: environment)")
     args = parser.parse_args(argv)
     cli_logging()
-    result = provision(load_stage(args.stage).settings() if args.stage else get_settings())
+    if args.stage:
+        stage = load_stage(args.stage)
+        result = provision(stage.settings(), Watched.of(stage))
+    else:
+        result = provision(get_settings())
     for name, value in result.items():
         log.info("%s: %s", name, value)
     return 0

@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from chalicelib.settings import Settings
+from ops.deploy.monitoring import Watched, monitoring_resources
 
 Resource = dict[str, Any]
 
@@ -156,11 +157,13 @@ def _keyring(settings: Settings) -> Resource:
     )
 
 
-def stage_resources(settings: Settings) -> dict[str, Resource]:
+def stage_resources(settings: Settings, watched: Watched | None = None) -> dict[str, Resource]:
     """Logical id -> resource, in creation order, for the stage these Settings describe.
 
     The keyring is declared only for deployed stages (SECRET_KEY_PARAMETER set): locally
-    (`make dev`, the tests) the app signs with SECRET_KEY from its environment.
+    (`make dev`, the tests) the app signs with SECRET_KEY from its environment. What watches
+    a deployed stage's functions (alarm topic, alarms, dashboard: ops/deploy/monitoring.py)
+    comes last, for the functions `watched` names.
     """
     resources = {
         "UsersTable": _table(settings.users_table),
@@ -170,4 +173,6 @@ def stage_resources(settings: Settings) -> dict[str, Resource]:
     }
     if settings.secret_parameter:
         resources["SigningKeys"] = _keyring(settings)
+    if watched is not None:
+        resources.update(monitoring_resources(settings, watched))
     return resources

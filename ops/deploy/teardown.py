@@ -18,6 +18,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from chalicelib.settings import Settings
+from ops.deploy import monitoring
 from ops.deploy import resources as declared
 
 log = logging.getLogger("teardown")
@@ -132,6 +133,28 @@ def _keyring(t: Teardown, _properties: dict[str, Any]) -> list[str]:
     return [f"parameter {parameter}"]
 
 
+def _alarm(t: Teardown, properties: dict[str, Any]) -> list[str]:
+    """DeleteAlarms ignores names it does not know: look first to report truly."""
+    cloudwatch, name = t.client("cloudwatch"), properties["AlarmName"]
+    if not cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]:
+        return []
+    cloudwatch.delete_alarms(AlarmNames=[name])
+    return [f"alarm {name}"]
+
+
+def _dashboard(t: Teardown, properties: dict[str, Any]) -> list[str]:
+    cloudwatch, name = t.client("cloudwatch"), properties["DashboardName"]
+    if not cloudwatch.list_dashboards(DashboardNamePrefix=name)["DashboardEntries"]:
+        return []
+    cloudwatch.delete_dashboards(DashboardNames=[name])
+    return [f"dashboard {name}"]
+
+
+def _subscription(_t: Teardown, _properties: dict[str, Any]) -> list[str]:
+    """Goes with its topic."""
+    return []
+
+
 _DELETERS: dict[str, Callable[[Teardown, dict[str, Any]], list[str]]] = {
     declared.TABLE: _table,
     declared.QUEUE: _queue,
@@ -140,17 +163,26 @@ _DELETERS: dict[str, Callable[[Teardown, dict[str, Any]], list[str]]] = {
     declared.CONFIGURATION_SET: _configuration_set,
     declared.EVENT_DESTINATION: _event_destination,
     declared.KEYRING: _keyring,
+    monitoring.ALARM: _alarm,
+    monitoring.DASHBOARD: _dashboard,
+    monitoring.SUBSCRIPTION: _subscription,
 }
 
 
-def teardown(settings: Settings, delete_data: bool, senders_elsewhere: set[str]) -> list[str]:
+def teardown(
+    settings: Settings,
+    delete_data: bool,
+    senders_elsewhere: set[str],
+    watched: monitoring.Watched | None = None,
+) -> list[str]:
     """Delete the stage's provisioned resources; returns what was removed.
 
     `senders_elsewhere`: lower-cased sender addresses of other stages (their SES identity stays).
+    `watched`: a deployed stage's functions, to delete what watched them as well.
     """
     context = Teardown(settings, senders_elsewhere)
     removed: list[str] = []
-    for resource in reversed(declared.stage_resources(settings).values()):
+    for resource in reversed(declared.stage_resources(settings, watched).values()):
         if resource["DeletionPolicy"] == "Retain" and not delete_data:
             continue
         removed += _DELETERS[resource["Type"]](context, resource["Properties"])

@@ -29,7 +29,7 @@ from types import FrameType
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ops.dev.devconsole import banner, echo, relay_api_log
-from ops.dev.devenv import HOST, STAGE, DevConfigError, DevPlan, plan
+from ops.dev.devenv import HOST, STAGE, DevConfigError, DevPlan, plan, record_emulator
 from ops.dev.outbox import Outbox, OutboxUnavailableError
 from ops.dev.procs import STOP_TIMEOUT, http_status, port_free, spawn, terminate
 
@@ -77,6 +77,7 @@ class Stack:
             argv = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(dev.emulator_port)]
             self.children["moto server"] = spawn(argv, dev.env, dev.root, self.emulator_log)
             self._wait("moto server", f"{dev.endpoint}/moto-api/", lambda status: True)
+            record_emulator(dev)  # `make dlq STAGE=local` and the others find it there
         # Settings are read on first use (provisioning, below): the environment comes first.
         os.environ.update(dev.env)
         self._provision()

@@ -20,6 +20,9 @@ DEFAULT_PORT = 8000
 DEFAULT_EMULATOR_PORT = 4566
 DEFAULT_ADMINS = "no-reply@example.com"
 HOST = "127.0.0.1"
+# Files under the dev directory: the signing keys (file names, not secrets) and the emulator.
+KEY_FILE, PREVIOUS_KEY_FILE = "secret_key", "secret_key_previous"
+EMULATOR_RECORD = "emulator_port"
 
 
 class DevConfigError(Exception):
@@ -65,7 +68,7 @@ def stage_environment(root: Path, stage: str = STAGE) -> dict[str, str]:
 
 def dev_secret(dev_dir: Path) -> str:
     """The development signing secret: made once, kept in dev_dir so links survive restarts."""
-    path = dev_dir / "secret_key"
+    path = dev_dir / KEY_FILE
     if path.is_file():
         kept = path.read_text(encoding="utf-8").strip()
         if kept:
@@ -78,10 +81,34 @@ def dev_secret(dev_dir: Path) -> str:
     return value
 
 
+def dev_directory(env: Mapping[str, str], root: Path = ROOT) -> Path:
+    """Where `make dev` keeps its state: DEV_DIR, or .dev in the project."""
+    return Path(env.get("DEV_DIR") or root / ".dev").resolve()
+
+
+def record_emulator(dev: DevPlan) -> None:
+    """Note the port of the emulator `make dev` started, for operator commands to find."""
+    if dev.emulator_port is not None:
+        (dev.dev_dir / EMULATOR_RECORD).write_text(f"{dev.emulator_port}\n", encoding="utf-8")
+
+
+def operator_environment(base: Mapping[str, str], root: Path = ROOT) -> dict[str, str]:
+    """The environment of `make dev`'s stage for an operator command (`make dlq STAGE=local`).
+
+    The same as the stack's, with the emulator `make dev` recorded starting, unless
+    AWS_ENDPOINT_URL or EMULATOR_PORT says otherwise; its signing keys; its names.
+    """
+    env = dict(base)
+    record = dev_directory(env, root) / EMULATOR_RECORD
+    if not env.get("AWS_ENDPOINT_URL") and not env.get("EMULATOR_PORT") and record.is_file():
+        env["EMULATOR_PORT"] = record.read_text(encoding="utf-8").strip()
+    return plan(env, root).env
+
+
 def plan(base: Mapping[str, str], root: Path = ROOT) -> DevPlan:
     """Derive the dev stack's settings from the developer's environment `base`."""
     env = dict(base)
-    dev_dir = Path(env.get("DEV_DIR") or root / ".dev").resolve()
+    dev_dir = dev_directory(env, root)
     port = _port(env, "PORT", DEFAULT_PORT)
     emulator_port: int | None = None
     endpoint = env.get("AWS_ENDPOINT_URL", "").strip()
@@ -106,6 +133,9 @@ def plan(base: Mapping[str, str], root: Path = ROOT) -> DevPlan:
         env["PUBLIC_BASE_URL"] = f"http://{HOST}:{port}"
     if not env.get("SECRET_KEY"):
         env["SECRET_KEY"] = dev_secret(dev_dir)
+        previous = dev_dir / PREVIOUS_KEY_FILE  # kept by `make rotate-key STAGE=local`
+        if previous.is_file() and not env.get("SECRET_KEY_PREVIOUS"):
+            env["SECRET_KEY_PREVIOUS"] = previous.read_text(encoding="utf-8").strip()
     # chalice local lays the stage's variables over its environment; the worker must agree.
     env.update(stage_environment(root))
     env["PYTHONUNBUFFERED"] = "1"

@@ -20,23 +20,26 @@ COMMANDS = {
     "deploy": ["ops.deploy.deploy", "deploy", "--stage", "dev"],
     "destroy": ["ops.deploy.deploy", "destroy", "--stage", "dev"],
     "rotate-key": ["ops.admin.rotate_key", "--stage", "dev"],
-    "dlq": ["ops.admin.dlq"],
+    "dlq": ["ops.admin.dlq", "--stage", "dev"],
+    "suppressed": ["ops.admin.suppression", "--stage", "dev"],
+    "unsuppress": ["ops.admin.suppression", "--stage", "dev", "--remove", "a@example.com"],
+    "force-reset": ["ops.admin.force_reset", "--yes", "--stage", "dev"],
+}
+ACTIONS = {  # the word each command's one line starts with
+    "provision": "provisioning",
+    "rotate-key": "rotation",
+    "suppressed": "suppression",
+    "unsuppress": "suppression",
 }
 BARE = {"PATH": os.environ["PATH"], "HOME": "/nonexistent", "PYTHONPATH": str(PROJECT_DIR)}
 NO_AWS_FILES = {"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
-APP = {  # what `make dlq` reads from the environment (settings of the stage it inspects)
-    "APP_ENV": "development",
-    "SECRET_KEY": "x" * 40,
-    "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
-    "ADMINS": "no-reply@example.com",
-}
 
 
 def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 (our own interpreter and modules)
         [sys.executable, "-m", *command],
         cwd=PROJECT_DIR,
-        env={**BARE, **NO_AWS_FILES, "AWS_EC2_METADATA_DISABLED": "true", **APP, **env},
+        env={**BARE, **NO_AWS_FILES, "AWS_EC2_METADATA_DISABLED": "true", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -56,12 +59,13 @@ def _one_line(done: subprocess.CompletedProcess[str], action: str) -> str:
 @pytest.mark.parametrize("target", sorted(COMMANDS))
 def test_no_credentials_is_one_line(target: str) -> None:
     done = _run(COMMANDS[target], {"AWS_DEFAULT_REGION": "eu-west-1"})
-    action = {"provision": "provisioning", "rotate-key": "rotation"}.get(target, target)
-    assert "no AWS credentials" in _one_line(done, action)
+    assert "no AWS credentials" in _one_line(done, ACTIONS.get(target, target))
 
 
-def test_no_region_is_one_line() -> None:
-    assert "no AWS region" in _one_line(_run(COMMANDS["provision"], {}), "provisioning")
+@pytest.mark.parametrize("target", ["provision", "suppressed", "dlq"])
+def test_no_region_is_one_line(target: str) -> None:
+    done = _run(COMMANDS[target], {})
+    assert "no AWS region" in _one_line(done, ACTIONS.get(target, target))
 
 
 def _closed_port() -> int:
@@ -86,8 +90,7 @@ def test_an_unreachable_endpoint_is_one_line() -> None:
 def test_a_stage_missing_from_the_config_is_one_line(target: str) -> None:
     command = [*COMMANDS[target][:-1], "nope"]
     done = _run(command, {"AWS_DEFAULT_REGION": "us-east-1"})
-    action = {"provision": "provisioning", "rotate-key": "rotation"}.get(target, target)
-    assert "no stage 'nope' in .chalice/config.json" in _one_line(done, action)
+    assert "no stage 'nope' in .chalice/config.json" in _one_line(done, ACTIONS.get(target, target))
 
 
 def test_package_names_a_missing_stage_too(tmp_path: Path) -> None:
@@ -117,6 +120,15 @@ def test_client_errors_say_what_to_do(code: str, message: str, says: str) -> Non
     line = explain(error)
     assert line is not None
     assert says in line
+
+
+def test_a_stage_without_a_key_says_where_the_key_comes_from() -> None:
+    from chalicelib.errors import ConfigError
+
+    line = explain(ConfigError("SECRET_KEY must be a random value of at least 32 characters"))
+    assert line is not None
+    assert "STAGE=" in line
+    assert "SECRET_KEY_PARAMETER" in line
 
 
 def test_anything_else_is_not_explained_away() -> None:

@@ -6,16 +6,24 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import boto3
 import jwt
 import pytest
 
 from chalicelib.auth import tokens
-from chalicelib.auth.keys import get_keyring, load_keyring_parameter, parse_keyring
+from chalicelib.auth.keys import (
+    Keyring,
+    get_keyring,
+    keyring_from_secrets,
+    load_keyring_parameter,
+    parse_keyring,
+)
 from chalicelib.errors import InvalidTokenError
 from ops.admin import rotate_key
 from ops.admin.rotate_key import ROTATION_MARKER, rotate, rotate_stage
+from ops.dev import devenv
 from ops.keyring import KeyStore
 from ops.stages import load_stage
 
@@ -112,8 +120,24 @@ def test_rotate_stage_with_nothing_deployed_rotates_the_configured_parameter() -
     assert load_keyring_parameter(parameter).previous[0].kid == kid
 
 
-def test_the_command_refuses_a_stage_without_a_parameter(
-    capsys: pytest.CaptureFixture[str],
+def test_make_devs_key_rotates_in_its_directory_and_keeps_the_previous_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert rotate_key.main(["--stage", "local"]) == 1
-    assert "reads SECRET_KEY from its environment" in capsys.readouterr().err
+    monkeypatch.setenv("DEV_DIR", str(tmp_path))
+    caplog.set_level("INFO", logger="rotate_key")
+    before = devenv.plan({"DEV_DIR": str(tmp_path)}).env
+    token = tokens.issue(PURPOSE, "user-1", "fp", ttl=600, keyring=keyring_of(before))
+    assert rotate_key.main(["--stage", "local"]) == 0
+    after = devenv.plan({"DEV_DIR": str(tmp_path)}).env  # what `make dev` starts with next
+    assert after["SECRET_KEY_PREVIOUS"] == before["SECRET_KEY"] != after["SECRET_KEY"]
+    assert tokens.verify(PURPOSE, token, keyring=keyring_of(after)).user_id == "user-1"
+    assert "restart `make dev`" in caplog.text
+
+
+def keyring_of(env: dict[str, str]) -> Keyring:
+    return keyring_from_secrets(env["SECRET_KEY"], env.get("SECRET_KEY_PREVIOUS", ""))
+
+
+def test_a_stage_missing_from_the_config_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert rotate_key.main(["--stage", "staging"]) == 1
+    assert "no stage 'staging'" in capsys.readouterr().err

@@ -1,14 +1,14 @@
-"""The IAM policy files and function settings `chalice deploy` uses, checked against the code.
+"""Each function's own IAM policy file and settings, as `chalice deploy` uses them.
 
-Expected resources come from each stage's Settings and the Chalice app's own functions;
-expected actions from the boto3 and PynamoDB calls found in chalicelib (plus what Lambda's
-SQS event source mapping needs), so a new call or resource fails here until the policy
-(ops/deploy/policy.py, then `make policies`) allows it.
+Expected resources come from each stage's Settings and the Chalice app's own functions, so a
+new resource fails here until a policy (ops/deploy/policy.py, then `make policies`) names it;
+and each function may do only its part: the API takes no message off the queue and sends no
+mail, the bounce handler writes suppression entries and nothing else. (The actions the code
+calls: test_policy_actions.py.)
 """
 
 from __future__ import annotations
 
-import ast
 import json
 from typing import Any
 
@@ -16,187 +16,136 @@ import boto3
 import pytest
 from chalice.app import SQSEventConfig
 from chalice.config import Config
+from chalice.test import Client
 
 import app as app_module
-from chalicelib.settings import Settings
-from ops.deploy.policy import policy_document
+from chalicelib.models import SUPPRESS_PREFIX
+from chalicelib.settings import Settings, get_settings
+from ops.deploy.policy import policy_document, policy_files
 from ops.deploy.provision import provision
-from ops.stages import PROJECT_DIR, Stage, load_config, load_stage
-
-POLICY_STAGES = [
-    name for name, stage in load_config()["stages"].items() if stage.get("iam_policy_file")
-]
-CHALICELIB = PROJECT_DIR / "chalicelib"
-# Lambda polls the queue for the worker, with the worker's role.
-EVENT_SOURCE_ACTIONS = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
-# PynamoDB Model / TransactWrite methods -> the DynamoDB action each needs.
-PYNAMODB_CALLS = {
-    "get": "GetItem",
-    "refresh": "GetItem",
-    "save": "PutItem",
-    "update": "UpdateItem",
-    "delete": "DeleteItem",
-    "condition_check": "ConditionCheckItem",
-    "query": "Query",
-    "count": "Query",
-    "scan": "Scan",
-    "batch_get": "BatchGetItem",
-    "batch_write": "BatchWriteItem",
-    "exists": "DescribeTable",
-}
-LOG_ACTIONS = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+from ops.stages import Stage, load_config, load_stage
+from tests.helpers.awscalls import AWS_CALLS
+from tests.helpers.policies import POLICY_STAGES, actions, app_functions, policies
 
 
-def app_functions() -> set[str]:
-    """The Lambda functions `chalice deploy` makes from app.py, by Chalice handler name."""
-    app = app_module.app
-    names = {source.name for source in app.event_sources}
-    names |= {function.name for function in app.pure_lambda_functions}
-    if app.routes:
-        names.add("api_handler")
-    return names
+def resources(document: dict[str, Any]) -> set[str]:
+    return {r for s in document["Statement"] for r in s["Resource"] if r != "*"}
 
 
-def client_factories() -> dict[str, str]:
-    """chalicelib/aws.py's lazy client functions -> the boto3 service each returns."""
-    tree = ast.parse((CHALICELIB / "aws.py").read_text())
-    factories = {}
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef):
-            for call in ast.walk(node):
-                if (
-                    isinstance(call, ast.Call)
-                    and isinstance(call.func, ast.Attribute)
-                    and call.func.attr == "client"
-                    and isinstance(call.args[0], ast.Constant)
-                ):
-                    factories[node.name] = str(call.args[0].value)
-    return factories
+def log_group(stage: Stage, handler: str) -> str:
+    name = stage.function_names()[handler]
+    return f"arn:aws:logs:*:*:log-group:/aws/lambda/{name}:*"
 
 
-def boto3_actions_in_code() -> set[str]:
-    """IAM actions of every `<client>().<operation>(...)` call in chalicelib."""
-    factories = client_factories()
-    actions = set()
-    for path in CHALICELIB.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                continue
-            receiver = node.func.value
-            if not isinstance(receiver, ast.Call):
-                continue
-            # `sqs().op(...)` or `aws.sqs().op(...)`
-            factory = getattr(receiver.func, "id", None) or getattr(receiver.func, "attr", None)
-            if factory in factories:
-                service = factories[factory]
-                client = boto3.client(service, region_name="us-east-1")  # type: ignore[call-overload]
-                operation = client.meta.method_to_api_mapping[node.func.attr]
-                if service == "sqs":  # SQS's batch calls are allowed by their one-message action
-                    operation = operation.removesuffix("Batch")
-                actions.add(f"{service}:{operation}")
-    return actions
-
-
-def pynamodb_actions_in_code() -> set[str]:
-    """DynamoDB actions of PynamoDB-looking calls in modules that use PynamoDB.
-
-    Static and generous: `.get(` or `.update(` on a dict counts too, which only ever asks
-    for an action the code needs anyway.
-    """
-    actions = set()
-    for path in CHALICELIB.rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        imported = {
-            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-        }
-        if not any(m.startswith("pynamodb") or m == "chalicelib.models" for m in imported):
-            continue
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in PYNAMODB_CALLS
-            ):
-                actions.add(f"dynamodb:{PYNAMODB_CALLS[node.func.attr]}")
-    return actions
-
-
-def policy(stage: str) -> dict[str, Any]:
-    filename = load_config()["stages"][stage]["iam_policy_file"]
-    document: dict[str, Any] = json.loads((PROJECT_DIR / ".chalice" / filename).read_text())
-    return document
-
-
-def expected_resources(stage: Stage, settings: Settings) -> set[str]:
-    prefix = f"{stage.app_name}-{stage.name}"
-    log_groups = {
-        f"arn:aws:logs:*:*:log-group:/aws/lambda/"
-        f"{prefix if name == 'api_handler' else prefix + '-' + name}:*"
-        for name in app_functions()
-    }
-    return {
+def expected_resources(stage: Stage, settings: Settings, handler: str) -> set[str]:
+    tables = {
         f"arn:aws:dynamodb:*:*:table/{settings.users_table}",
         f"arn:aws:dynamodb:*:*:table/{settings.state_table}",
-        f"arn:aws:sqs:*:*:{settings.queue_name}",
+    }
+    keys = {
         f"arn:aws:ssm:*:*:parameter{settings.secret_parameter}",
         "arn:aws:kms:*:*:key/*",  # conditioned on the parameter, see below
-        f"arn:aws:ses:*:*:identity/{settings.mail_sender}",
-        *log_groups,
+    }
+    queue = {f"arn:aws:sqs:*:*:{settings.queue_name}"}
+    own = {
+        "api_handler": tables | queue | keys,
+        "mail_worker": tables | queue | keys | {f"arn:aws:ses:*:*:identity/{settings.mail_sender}"},
+        "mail_events": {f"arn:aws:dynamodb:*:*:table/{settings.state_table}"},
+    }
+    return own[handler] | {log_group(stage, handler)}
+
+
+@pytest.mark.parametrize("stage_name", POLICY_STAGES)
+def test_every_function_has_a_policy_file_of_its_own(stage_name: str) -> None:
+    stage_config = load_config()["stages"][stage_name]
+    assert "iam_policy_file" not in stage_config  # no policy shared by the functions
+    assert policy_files(load_stage(stage_name)) == {
+        handler: f"policy-{stage_name}-{handler}.json" for handler in app_functions()
+    }
+    assert load_config()["automatic_layer"] is True
+
+
+@pytest.mark.parametrize("stage_name", POLICY_STAGES)
+def test_each_policy_names_exactly_the_resources_its_function_uses(stage_name: str) -> None:
+    stage = load_stage(stage_name)
+    settings = stage.settings()
+    for handler, document in policies(stage_name).items():
+        assert resources(document) == expected_resources(stage, settings, handler), handler
+        assert all(s["Effect"] == "Allow" for s in document["Statement"])
+
+
+@pytest.mark.parametrize("stage_name", POLICY_STAGES)
+def test_the_api_sends_to_the_queue_but_takes_nothing_off_it_and_sends_no_mail(
+    stage_name: str,
+) -> None:
+    api = actions(policies(stage_name)["api_handler"])
+    assert not {a for a in api if a.startswith("ses:")}
+    assert not api & {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"}
+    assert {"sqs:SendMessage", "ssm:GetParameter", "dynamodb:UpdateItem"} <= api
+
+
+@pytest.mark.parametrize("stage_name", POLICY_STAGES)
+def test_the_worker_takes_messages_off_its_queue_and_sends_from_the_stage_sender(
+    stage_name: str,
+) -> None:
+    worker = policies(stage_name)["mail_worker"]
+    assert {
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueUrl",
+        "ses:SendRawEmail",
+        "ses:GetSendQuota",
+        "ssm:GetParameter",  # it signs the reset links it mails
+    } <= actions(worker)
+    assert "sqs:SendMessage" not in actions(worker)
+
+
+@pytest.mark.parametrize("stage_name", POLICY_STAGES)
+def test_the_bounce_handler_may_only_put_suppression_entries(stage_name: str) -> None:
+    settings = load_stage(stage_name).settings()
+    statements = policies(stage_name)["mail_events"]["Statement"]
+    (entries,) = [s for s in statements if s["Sid"] != "Logs"]
+    assert entries["Action"] == ["dynamodb:PutItem"]
+    assert entries["Resource"] == [f"arn:aws:dynamodb:*:*:table/{settings.state_table}"]
+    assert entries["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{SUPPRESS_PREFIX}*"]}
     }
 
 
-@pytest.mark.parametrize("stage_name", POLICY_STAGES)
-def test_policy_names_exactly_the_resources_the_stage_uses(stage_name: str) -> None:
-    stage = load_stage(stage_name)
-    settings = stage.settings()
-    statements = [s for s in policy(stage_name)["Statement"] if set(s["Action"]) - RESOURCELESS]
-    named = {resource for s in statements for resource in s["Resource"]}
-    assert named == expected_resources(stage, settings)
-    assert all(s["Effect"] == "Allow" for s in statements)
-
-
-@pytest.mark.parametrize("stage_name", POLICY_STAGES)
-def test_policy_allows_exactly_the_actions_the_code_calls(stage_name: str) -> None:
-    statements = policy(stage_name)["Statement"]
-    allowed = {action for s in statements for action in s["Action"]}
-    used, tables = boto3_actions_in_code(), pynamodb_actions_in_code()
-    assert used, "found no boto3 calls: the scan is broken"
-    assert tables, "found no PynamoDB calls: the scan is broken"
-    assert allowed == (
-        used | tables | INDIRECT_CALLS | EVENT_SOURCE_ACTIONS | LOG_ACTIONS | {"kms:Decrypt"}
-    )
-    for s in statements:  # and each action only on its own service's resources
-        if set(s["Action"]) <= RESOURCELESS:
-            assert s["Resource"] == ["*"]
-            continue
-        services = {a.split(":")[0] for a in s["Action"]}
-        assert services == {r.split(":")[2] for r in s["Resource"]}
-
-
-# Actions IAM grants on "*" only (they name no resource); each in a statement of its own.
-RESOURCELESS = {"ses:GetSendQuota"}
-# Calls made through a client held in a variable, which the static scan cannot follow.
-INDIRECT_CALLS = {"ses:SendRawEmail"}
-
-
-def test_the_indirect_calls_are_still_made() -> None:
-    transports = (CHALICELIB / "mail" / "transports.py").read_text()
-    assert "aws.ses()" in transports
-    assert ".send_raw_email(" in transports
+def test_the_bounce_handler_needs_no_more_than_its_policy(client: Client) -> None:
+    """What mail_events does with a bounce: PutItem of `suppress#` keys, nothing else."""
+    bounce = {
+        "notificationType": "Bounce",
+        "bounce": {
+            "bounceType": "Permanent",
+            "bounceSubType": "General",
+            "bouncedRecipients": [{"emailAddress": "gone@example.com", "action": "failed"}],
+        },
+    }
+    calls = AWS_CALLS.record()
+    client.lambda_.invoke("mail_events", client.events.generate_sns_event(json.dumps(bounce)))
+    AWS_CALLS.recording = False
+    assert calls == ["dynamodb.PutItem"]
+    state = boto3.client("dynamodb").scan(TableName=get_settings().state_table)["Items"]
+    assert [item["pk"]["S"] for item in state] == [f"{SUPPRESS_PREFIX}gone@example.com"]
 
 
 @pytest.mark.parametrize("stage_name", POLICY_STAGES)
 def test_key_decryption_is_pinned_to_the_signing_keys(stage_name: str) -> None:
     settings = load_stage(stage_name).settings()
-    (decrypt,) = [s for s in policy(stage_name)["Statement"] if "kms:Decrypt" in s["Action"]]
-    assert decrypt["Condition"] == {
-        "StringLike": {
-            "kms:ViaService": "ssm.*.amazonaws.com",
-            "kms:EncryptionContext:PARAMETER_ARN": (
-                f"arn:aws:ssm:*:*:parameter{settings.secret_parameter}"
-            ),
+    for handler in ("api_handler", "mail_worker"):
+        statements = policies(stage_name)[handler]["Statement"]
+        (decrypt,) = [s for s in statements if "kms:Decrypt" in s["Action"]]
+        assert decrypt["Condition"] == {
+            "StringLike": {
+                "kms:ViaService": "ssm.*.amazonaws.com",
+                "kms:EncryptionContext:PARAMETER_ARN": (
+                    f"arn:aws:ssm:*:*:parameter{settings.secret_parameter}"
+                ),
+            }
         }
-    }
+    assert "kms:Decrypt" not in actions(policies(stage_name)["mail_events"])
 
 
 def test_every_function_has_its_memory_and_timeout() -> None:
@@ -204,14 +153,6 @@ def test_every_function_has_its_memory_and_timeout() -> None:
     assert set(configured) == app_functions()
     for settings in configured.values():
         assert set(settings) == {"lambda_memory_size", "lambda_timeout"}
-
-
-@pytest.mark.parametrize("stage_name", POLICY_STAGES)
-def test_deployed_stages_use_their_policy_file(stage_name: str) -> None:
-    stage = load_config()["stages"][stage_name]
-    assert stage["autogen_policy"] is False
-    assert stage["iam_policy_file"] == f"policy-{stage_name}.json"
-    assert load_config()["automatic_layer"] is True
 
 
 @pytest.mark.parametrize("stage_name", POLICY_STAGES)
@@ -232,5 +173,6 @@ def test_the_worker_timeout_fits_the_queue_visibility_timeout(stage_name: str) -
 def test_policy_files_are_what_make_policies_writes() -> None:
     for stage_name in POLICY_STAGES:
         stage = load_stage(stage_name)
-        generated = policy_document(stage.settings(), stage.function_names().values())
-        assert generated == policy(stage_name)
+        names = stage.function_names()
+        for handler, document in policies(stage_name).items():
+            assert policy_document(stage.settings(), handler, names[handler]) == document

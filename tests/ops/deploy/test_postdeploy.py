@@ -101,3 +101,26 @@ def test_both_deploy_paths_cap_the_worker_at_the_concurrency_the_rate_is_shared_
     scaling = events["MailWorkerSqsEventSource"]["Properties"]["ScalingConfig"]
     default = load_settings(TEST_ENV).mail.max_concurrency
     assert scaling["MaximumConcurrency"] == postdeploy.DEFAULT_MAXIMUM_CONCURRENCY == default
+
+
+def test_the_api_stage_is_throttled_at_the_stage_rate_and_burst() -> None:
+    apigateway = boto3.client("apigateway", region_name="us-east-1")
+    api = apigateway.create_rest_api(name="microblog-accounts")["id"]
+    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
+    apigateway.put_method(
+        restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE"
+    )
+    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    apigateway.create_deployment(restApiId=api, stageName="api")
+    assert postdeploy.throttle_stage(apigateway, api, "api", rate=50, burst=100) == {
+        "rate": 50.0,
+        "burst": 100.0,
+    }
+    # Again, with other limits: replaced, not added.
+    postdeploy.throttle_stage(apigateway, api, "api", rate=5, burst=10)
+    settings = apigateway.get_stage(restApiId=api, stageName="api")["methodSettings"]
+    assert list(settings) == ["*/*"]
+    assert (settings["*/*"]["throttlingRateLimit"], settings["*/*"]["throttlingBurstLimit"]) == (
+        5.0,
+        10,
+    )

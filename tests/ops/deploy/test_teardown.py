@@ -9,6 +9,7 @@ from dataclasses import replace
 import boto3
 
 from chalicelib.settings import Settings
+from ops.deploy.monitoring import ALARM, Watched
 from ops.deploy.provision import provision
 from ops.deploy.resources import stage_resources
 from ops.deploy.teardown import teardown
@@ -100,6 +101,26 @@ def test_everything_declared_goes_but_the_data() -> None:
     tables = set(boto3.client("dynamodb").list_tables()["TableNames"])
     assert {settings.users_table, settings.state_table} <= tables
     boto3.client("ssm").get_parameter(Name=settings.secret_parameter)  # still there
+
+
+def test_what_watched_the_stage_goes_with_it() -> None:
+    stage = load_stage("prod")
+    settings, watched = stage.settings(), Watched.of(stage)
+    provision(settings, watched)
+    removed = teardown(settings, delete_data=False, senders_elsewhere=set(), watched=watched)
+    alarms = [
+        r["Properties"]["AlarmName"]
+        for r in stage_resources(settings, watched).values()
+        if r["Type"] == ALARM
+    ]
+    assert {f"alarm {name}" for name in alarms} <= set(removed)
+    assert "dashboard microblog-accounts-prod" in removed
+    assert "topic microblog-accounts-prod-alarms" in removed
+    cloudwatch = boto3.client("cloudwatch")
+    assert cloudwatch.describe_alarms()["MetricAlarms"] == []
+    assert cloudwatch.list_dashboards()["DashboardEntries"] == []
+    again = teardown(settings, delete_data=False, senders_elsewhere=set(), watched=watched)
+    assert not [item for item in again if item.startswith(("alarm", "dashboard"))]
 
 
 def test_a_configuration_set_the_stage_does_not_send_with_is_left_alone() -> None:
