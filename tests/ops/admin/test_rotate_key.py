@@ -14,9 +14,7 @@ import pytest
 
 from chalicelib.auth import tokens
 from chalicelib.auth.keys import (
-    Keyring,
     get_keyring,
-    keyring_from_secrets,
     load_keyring_parameter,
     parse_keyring,
 )
@@ -121,21 +119,22 @@ def test_rotate_stage_with_nothing_deployed_rotates_the_configured_parameter() -
 
 
 def test_make_devs_key_rotates_in_its_directory_and_keeps_the_previous_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    environment: Callable[..., None],
 ) -> None:
     monkeypatch.setenv("DEV_DIR", str(tmp_path))
     caplog.set_level("INFO", logger="rotate_key")
     before = devenv.plan({"DEV_DIR": str(tmp_path)}).env
-    token = tokens.issue(PURPOSE, "user-1", "fp", ttl=600, keyring=keyring_of(before))
+    environment(SECRET_KEY=before["SECRET_KEY"], SECRET_KEY_PREVIOUS=None)
+    token = tokens.issue(PURPOSE, "user-1", "fp", ttl=600)  # signed with make dev's key
     assert rotate_key.main(["--stage", "local"]) == 0
     after = devenv.plan({"DEV_DIR": str(tmp_path)}).env  # what `make dev` starts with next
     assert after["SECRET_KEY_PREVIOUS"] == before["SECRET_KEY"] != after["SECRET_KEY"]
-    assert tokens.verify(PURPOSE, token, keyring=keyring_of(after)).user_id == "user-1"
+    environment(SECRET_KEY=after["SECRET_KEY"], SECRET_KEY_PREVIOUS=after["SECRET_KEY_PREVIOUS"])
+    assert tokens.verify(PURPOSE, token).user_id == "user-1"
     assert "restart `make dev`" in caplog.text
-
-
-def keyring_of(env: dict[str, str]) -> Keyring:
-    return keyring_from_secrets(env["SECRET_KEY"], env.get("SECRET_KEY_PREVIOUS", ""))
 
 
 def test_a_stage_missing_from_the_config_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
