@@ -24,6 +24,7 @@ LAYERS = [
         "rendering",
         "i18n",
         "links",
+        "addresses",
     },
     {"mail"},
     {"auth"},

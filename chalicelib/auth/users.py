@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from pynamodb.expressions.condition import Condition
 
+from chalicelib import addresses
 from chalicelib.auth import tokens
 from chalicelib.errors import InvalidTokenError, ValidationError
 from chalicelib.i18n import DEFAULT_LOCALE, N_, locale_or_default
@@ -118,6 +119,13 @@ def new_address(raw: str) -> str:
             "email",
         )
     return address
+
+
+def canonical_address(raw: str) -> str:
+    """The canonical form (chalicelib.addresses) of a typed address, once validated: what
+    every guard, cap, suppression entry and lookup of an address is keyed by.
+    Raises ValidationError for a malformed address."""
+    return addresses.canonical(normalize_email(raw))
 
 
 def normalize_username(raw: str) -> str:
