@@ -153,7 +153,7 @@ class MailFailure(AppModel):
 
 
 class Suppression(AppModel):
-    """An address we do not mail (suppress#<lowercased address>): bounced or complained.
+    """An address we do not mail (suppress#<canonical address>): bounced or complained.
 
     A bounce entry lapses at expires_at (checked on read: moto never expires items);
     a complaint has no expires_at and stays until an operator removes it.

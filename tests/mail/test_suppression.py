@@ -128,3 +128,14 @@ def test_unsuppress_removes_one_entry_and_mail_flows_again(client: Client) -> No
     accounts.register("susan", "susan@example.com", "correct horse battery staple")
     drain_queue()
     assert [m.destinations[0] for m in sent_mail()] == ["susan@example.com"]
+
+
+def test_an_entry_stops_every_spelling_of_its_address() -> None:
+    """SES reports an international domain in punycode; people type it in Unicode."""
+    suppression.suppress("user@xn--bcher-kva.example", suppression.COMPLAINT, "abuse")
+    for spelling in ("user@bücher.example", "User@BÜCHER.example", "USER@XN--BCHER-KVA.example"):
+        assert suppression.is_suppressed(spelling)
+    assert not suppression.is_suppressed("user@bucher.example")
+    suppression.suppress("x@glass.de", suppression.COMPLAINT, "abuse")
+    assert not suppression.is_suppressed("x@glaß.de")  # another domain, another entry
+    assert suppression.unsuppress("user@Bücher.example") is True
