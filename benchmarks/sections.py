@@ -74,7 +74,8 @@ def job_record(email: str) -> dict[str, Any]:
 
 def _reset_token(client: Client) -> str:
     from chalicelib.auth import password_reset
-    from chalicelib.auth.users import User, find_by_email, issue_token
+    from chalicelib.auth.guards import find_by_email
+    from chalicelib.auth.users import User, issue_token
 
     record = find_by_email("susan@example.com")
     assert record is not None

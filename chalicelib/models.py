@@ -81,20 +81,24 @@ class UserRecord(AppModel):
     password_changed_at = NumberAttribute()
     # Set once a link mailed to `email` was followed; records stored without it read as False.
     email_verified = BooleanAttribute(null=True, default=False)
-    # The language of its pages and emails (i18n.LOCALES); records stored without it read
-    # as English, the only language there was.
+    # The language of its pages and emails (i18n.LOCALES); none read as English.
     locale = UnicodeAttribute(null=True)
     # What every token carries; a fresh random value on every change of password or address
     # ends the tokens issued before. Records stored without it: auth.users.stamp_of.
     security_stamp = UnicodeAttribute(null=True)
+    # `email` in canonical form (chalicelib.addresses), its guard's key; records stored
+    # without it keep their guard where it was written then (auth.users.guard_key_of).
+    canonical_email = UnicodeAttribute(null=True)
+    # The one pending change of address: the new address, the random id its link carries
+    # and when that link expires; a new request, a cancel or a change replaces them all.
+    pending_email = UnicodeAttribute(null=True)
+    pending_change_id = UnicodeAttribute(null=True)
+    pending_until = NumberAttribute(null=True)
 
 
 class Guard(AppModel):
-    """Claims a username or email for one user (username#<name> / email#<address>).
-
-    Guards make uniqueness a conditional write, and are the strongly consistent
-    lookup from a username or email address to the user id.
-    """
+    """Claims a username or an address for one user (username#<name>, email#<canonical
+    address>): uniqueness as a conditional write, and the consistent lookup to the user id."""
 
     class Meta(_UsersTable):
         pass
@@ -153,11 +157,9 @@ class MailFailure(AppModel):
 
 
 class Suppression(AppModel):
-    """An address we do not mail (suppress#<lowercased address>): bounced or complained.
-
-    A bounce entry lapses at expires_at (checked on read: moto never expires items);
-    a complaint has no expires_at and stays until an operator removes it.
-    """
+    """An address we do not mail (suppress#<canonical address>): bounced or complained. A
+    bounce lapses at expires_at (checked on read: moto never expires items); a complaint has
+    no expires_at and stays until an operator removes it."""
 
     class Meta(_StateTable):
         pass
@@ -174,8 +176,7 @@ _local = threading.local()
 
 def transaction_connection() -> Connection:
     """The connection transactions write through: one per thread, reused across calls
-    (botocore clients are made once; sharing one PynamoDB Connection across threads is not
-    safe)."""
+    (botocore clients are made once; a PynamoDB Connection is not safe across threads)."""
     connection: Connection | None = getattr(_local, "connection", None)
     if connection is None:
         connection = _local.connection = Connection(region=get_settings().region)

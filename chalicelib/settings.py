@@ -66,6 +66,9 @@ class Settings:
     logins_per_ip: int
     argon2: Argon2Parameters
     mail: MailSettings
+    # What a signed-in account may do per hour (more answer 429 with Retry-After).
+    password_changes_per_hour: int
+    email_changes_per_hour: int
 
     @property
     def mail_sender(self) -> str:
@@ -208,6 +211,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         logins_per_ip=_int(env, "LOGINS_PER_IP_PER_HOUR", 100),
         argon2=_argon2(env, tiny_allowed=app_env == "test"),
         mail=mail_settings(env, names.queue, names.events_topic),
+        password_changes_per_hour=_int(env, "PASSWORD_CHANGES_PER_HOUR", 5),
+        email_changes_per_hour=_int(env, "EMAIL_CHANGES_PER_HOUR", 3),
     )
 
 

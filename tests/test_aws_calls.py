@@ -134,7 +134,7 @@ def test_a_reset_job_for_an_unknown_address_takes_one_read(client: Client) -> No
     assert calls == {"dynamodb.BatchGetItem": 1}
 
 
-def test_a_reset_confirmation_takes_three_calls_and_its_notice_four(
+def test_a_reset_confirmation_takes_four_calls_and_its_notice_four(
     client: Client, susan: dict[str, Any]
 ) -> None:
     _reset(client, "susan@example.com")
@@ -151,12 +151,13 @@ def test_a_reset_confirmation_takes_three_calls_and_its_notice_four(
     assert calls == {"dynamodb.GetItem": 1}  # the account, to compare the stamp
     calls = _calls(confirm(reset_token_from(_fresh_reset(client)), password))
     # The account (GetItem), the conditional password write (UpdateItem), the account's login
-    # lock lifted (DeleteItem: the link proved the mailbox), the notice cap of the (now
-    # verified) address (UpdateItem ADD) and the "password changed" notice's enqueue
-    # (SendMessage); then its delivery: claim, suppression read (BatchGetItem), send, mark done.
+    # lock lifted (DeleteItem: the link proved the mailbox) and the "password changed" notice's
+    # enqueue (SendMessage): a completed change is always told to a verified address, so no
+    # notice counter is spent (the resets are capped instead); then its delivery: claim,
+    # suppression read (BatchGetItem), send, mark done.
     assert calls == {
         "dynamodb.GetItem": 1,
-        "dynamodb.UpdateItem": 2,
+        "dynamodb.UpdateItem": 1,
         "dynamodb.DeleteItem": 1,
         "sqs.SendMessage": 1,
     }
@@ -171,7 +172,7 @@ def _fresh_reset(client: Client) -> Any:
     return next(m for m in sent_mail()[before:] if "Reset" in str(m.message["Subject"]))
 
 
-def test_a_password_change_takes_seven_calls(client: Client, susan: dict[str, Any]) -> None:
+def test_a_password_change_takes_eight_calls(client: Client, susan: dict[str, Any]) -> None:
     # susan's address is unverified: the "password changed" notice is withheld (and not
     # counted), so no counter and no enqueue for it here.
     body = {"username": "susan", "password": PASSWORD}
@@ -185,11 +186,13 @@ def test_a_password_change_takes_seven_calls(client: Client, susan: dict[str, An
     calls = _calls(lambda: change(PASSWORD, NEW_PASSWORD))
     # The bearer token's account (GetItem), then the current password checked like a login
     # (guard + account GetItems, sliding counter UpdateItem, counter DeleteItem; no client cap
-    # for a logged-in change), the conditional write (UpdateItem) and the account's login
-    # lock lifted once more by the new password (DeleteItem).
+    # for a logged-in change), the account's hourly cap on password changes (UpdateItem ADD:
+    # every change is told, so the changes are what is capped), the conditional write
+    # (UpdateItem) and the account's login lock lifted once more by the new password
+    # (DeleteItem).
     assert calls == {
         "dynamodb.GetItem": 3,
-        "dynamodb.UpdateItem": 2,
+        "dynamodb.UpdateItem": 3,
         "dynamodb.DeleteItem": 2,
     }
 

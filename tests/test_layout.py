@@ -26,6 +26,7 @@ LAYERS = [
         "links",
         "ops_settings",
         "metrics",
+        "addresses",
     },
     {"mail"},
     {"auth"},

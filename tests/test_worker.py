@@ -98,7 +98,7 @@ def test_reset_job_for_a_known_address_sends_the_reset_email_in_the_same_invocat
     client.lambda_.invoke("mail_worker", _event([job]))
     [mail] = sent_mail()  # no second hop: nothing is left on the queue for it
     assert queue_depth(aws.queue_url()) == 0
-    assert mail.destinations[0] == "Susan@example.com"  # the stored address
+    assert mail.destinations[0] == "susan@example.com"  # the stored address, canonical
     assert reset_token_from(mail)
 
 

@@ -1,5 +1,6 @@
-"""Accounts: registration, login, changes of password and address, and the breach response's
-voided passwords. Every write of a password or an address writes a fresh security stamp."""
+"""Accounts: registration, login, changes of password, the breach response's voided passwords,
+and the hourly caps on what a signed-in account may do. Every write of a password writes a
+fresh security stamp (auth/email_change.py changes addresses)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,11 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.auth import login, notifications, passwords, throttle, verification
+from chalicelib import addresses
+from chalicelib.auth import address_links, login, notifications, passwords, throttle
+from chalicelib.auth.guards import email_key, held_the_old_way, username_key
 from chalicelib.auth.login import LOGIN_FAILED as LOGIN_FAILED  # what pages say to it
-from chalicelib.auth.users import (
-    User,
-    email_key,
-    new_address,
-    new_stamp,
-    normalize_username,
-    unchanged,
-    username_key,
-)
+from chalicelib.auth.users import User, new_address, new_stamp, normalize_username, unchanged
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
@@ -39,19 +34,28 @@ from chalicelib.models import (
 )
 from chalicelib.settings import HOUR, get_settings
 
-CHANGE_SCOPE = "email-change"
+PASSWORD_SCOPE = "password-change"  # noqa: S105 (a counter's name)
 REGISTER_CLIENT_SCOPE = "register-client"
 REGISTRATIONS_THROTTLED = N_("Too many registrations from your network. Please try again later.")
+PASSWORD_CHANGES_THROTTLED = N_(
+    "You have changed your password too often in the last hour. Please try again later."
+)
 NAME_TAKEN = N_("Please use a different username.")
 ADDRESS_TAKEN = N_("Please use a different email address.")
 
 
-def _check_registration_cap(client: str | None) -> None:
-    if client is None:
-        return
-    if throttle.exceeded(REGISTER_CLIENT_SCOPE, client, HOUR, get_settings().registrations_per_ip):
+def check_action_cap(scope: str, subject: str, per_hour: int, message: str) -> None:
+    """Count one action of `scope` by `subject` this hour; over `per_hour`, RateLimitedError
+    with `message` and the seconds until the window ends."""
+    if throttle.exceeded(scope, subject, HOUR, per_hour):
         retry_after = max(1, throttle.window_end(HOUR) - int(time.time()))
-        raise RateLimitedError(REGISTRATIONS_THROTTLED, retry_after)
+        raise RateLimitedError(message, retry_after)
+
+
+def _check_registration_cap(client: str | None) -> None:
+    if client is not None:
+        cap = get_settings().registrations_per_ip
+        check_action_cap(REGISTER_CLIENT_SCOPE, client, cap, REGISTRATIONS_THROTTLED)
 
 
 def register(
@@ -67,11 +71,13 @@ def register(
     the argon2 hash, so a flood of refused registrations costs no hashing. The address starts
     unverified and is mailed a verification link (the email's id derives from the account's,
     so it is queued once per account), in `locale`: the language of its pages and emails.
+    The address is stored as typed (normalised) and its guard keyed by its canonical form.
     Raises ValidationError (input or password policy), RateLimitedError (per-client cap) or
     ConflictError (name or address taken, or the write lost a race).
     """
     username = normalize_username(username)
     email = new_address(email)
+    canonical = addresses.canonical(email)
     passwords.check_policy(password, username, email)
     _check_registration_cap(client)
     now = int(time.time())
@@ -87,11 +93,14 @@ def register(
         email_verified=False,
         locale=locale_or_default(locale),
         security_stamp=new_stamp(),
+        canonical_email=canonical,
     )
     guards = [
         Guard(username_key(username), user_id=user_id),
-        Guard(email_key(email), user_id=user_id),
+        Guard(email_key(canonical), user_id=user_id),
     ]
+    if held_the_old_way(canonical, user_id):
+        raise ConflictError(ADDRESS_TAKEN, "email")
     try:
         retry_conflicts(lambda: _claim(record, guards))
     except TransactWriteError as exc:
@@ -104,9 +113,7 @@ def register(
     except StaleWriteError:  # conflicts all along: answered as the side that lost the race
         raise ConflictError(NAME_TAKEN, "username") from None
     user = User.from_record(record)
-    verification.send_link(
-        user, user.email, str(uuid.uuid5(uuid.NAMESPACE_URL, f"verify:{user_id}"))
-    )
+    address_links.send_own_link(user, str(uuid.uuid5(uuid.NAMESPACE_URL, f"verify:{user_id}")))
     return user
 
 
@@ -126,12 +133,17 @@ def authenticate(identifier: str, password: str, client: str | None = None) -> U
 def change_password(user: User, current_password: str, new_password: str) -> User:
     """A logged-in user's password change: the current password is checked like a login.
 
-    Raises AuthenticationError (wrong current password, or another change won the race)
-    or PasswordPolicyError.
+    An account may change its password PASSWORD_CHANGES_PER_HOUR times an hour (counted once
+    the current password is proved and the new one passes the policy), so the notice every
+    change gets cannot be turned into a flood. Raises AuthenticationError (wrong current
+    password, or another change won the race), PasswordPolicyError or RateLimitedError.
     """
     record = login.check_password(user.username, current_password)
     if record.user_id != user.id:
         raise AuthenticationError(LOGIN_FAILED)
+    passwords.check_policy(new_password, record.username, record.email)
+    cap = get_settings().password_changes_per_hour
+    check_action_cap(PASSWORD_SCOPE, user.id, cap, PASSWORD_CHANGES_THROTTLED)
     try:
         return replace_password(record, new_password)
     except StaleWriteError:
@@ -143,7 +155,7 @@ def replace_password(record: UserRecord, new_password: str, proves_address: bool
 
     Checks the policy, stores the new hash and a fresh stamp only if the stamp is still the
     one `record` read (one writer wins), so every session, access token and link issued
-    before ends; then tells the owner by email.
+    before ends (a pending change of address with them); then tells the owner by email.
     `proves_address`: the request came through a link mailed to the address (a reset), so
     the same write marks the address verified.
     Raises PasswordPolicyError, or StaleWriteError when another change came first.
@@ -183,43 +195,13 @@ def void_password(user_id: str) -> User | None:
 
 
 def _new_password(password_hash: str) -> list[Action]:
-    """The actions of every password write: the hash, when, and a fresh stamp."""
+    """The actions of every password write: the hash, when, a fresh stamp, and no pending
+    change of address (its link carried the old stamp)."""
     return [
         UserRecord.password_hash.set(password_hash),
         UserRecord.password_changed_at.set(int(time.time())),
         UserRecord.security_stamp.set(new_stamp()),
+        UserRecord.pending_email.remove(),
+        UserRecord.pending_change_id.remove(),
+        UserRecord.pending_until.remove(),
     ]
-
-
-def request_email_change(user: User, password: str, new_email: str) -> None:
-    """Mail a link to `new_email` that moves the account there once followed.
-
-    The current password is checked like a login; an account gets VERIFY_EMAILS_PER_HOUR
-    change requests an hour (more are answered alike and send nothing). Whether the new
-    address is taken is not looked at here: a taken address takes the same path and the same
-    answer, and the link fails when followed (verification.confirm). The old address, if
-    verified, gets a notice.
-    Raises ValidationError (malformed or non-ASCII local part) or AuthenticationError.
-    """
-    address = new_address(new_email)
-    record = login.check_password(user.username, password)
-    if record.user_id != user.id:
-        raise AuthenticationError(LOGIN_FAILED)
-    current = User.from_record(record)
-    if address.casefold() == current.email.casefold():
-        if not current.email_verified:
-            verification.send_link(current, current.email, str(uuid.uuid4()))
-        return
-    # One account may not spray links at many addresses: its requests are capped too
-    # (checked before the new address's own cap, which a dropped request does not spend).
-    settings = get_settings()
-    if throttle.exceeded(CHANGE_SCOPE, current.id, HOUR, settings.verify_emails_per_hour):
-        return
-    verification.send_link(current, address, str(uuid.uuid4()))
-    notifications.email_change_requested(current, address)
-
-
-def request_verification(user: User) -> None:
-    """Mail a new verification link to the account's own, still unverified, address."""
-    if not user.email_verified:
-        verification.send_link(user, user.email, str(uuid.uuid4()))

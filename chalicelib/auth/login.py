@@ -7,7 +7,8 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import metrics
 from chalicelib.auth import passwords, throttle
-from chalicelib.auth.users import MAX_EMAIL_LENGTH, find_by_login, stamp_of, unchanged
+from chalicelib.auth.guards import find_by_login, login_name
+from chalicelib.auth.users import stamp_of, unchanged
 from chalicelib.errors import AuthenticationError
 from chalicelib.i18n import N_
 from chalicelib.logs import logger
@@ -39,7 +40,7 @@ def check_password(identifier: str, password: str, client: str | None = None) ->
     the stored hash's (one more write, for that login only).
     """
     settings = get_settings()
-    name = identifier.strip().casefold()[:MAX_EMAIL_LENGTH]
+    name = login_name(identifier)
     record = find_by_login(name) if name else None
     subject = login_subject(record.user_id) if record else f"name:{name}"
     # The lock lasts LOGIN_LOCK_SECONDS after the latest failure (a sliding counter).

@@ -1,4 +1,10 @@
-"""Security notices to account owners: no login link, only to verified addresses, capped."""
+"""Security notices to account owners: no login link, only to verified addresses.
+
+A completed change (password changed by a change or a reset, address changed) is always
+told: it is the one mail that reveals a takeover, so no cap drops it; the actions behind it
+are capped instead (PASSWORD_CHANGES_PER_HOUR, EMAIL_CHANGES_PER_HOUR, the reset caps). The
+notice that a change was only asked for shares the address's notice cap.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +23,11 @@ EMAIL_CHANGE_SUBJECT = N_("[Microblog] A change of your email address was reques
 EMAIL_CHANGED_SUBJECT = N_("[Microblog] Your email address was changed")
 
 
-def _may_notify(user: User) -> bool:
-    if allow_notice(user):
-        return True
+def _withheld(user: User, allowed: bool) -> bool:
+    if allowed:
+        return False
     logger.info("notice withheld", to=mask_address(user.email), verified=user.email_verified)
-    return False
+    return True
 
 
 def _now() -> str:
@@ -31,9 +37,9 @@ def _now() -> str:
 def password_changed(user: User) -> str | None:
     """Queue the "your password was changed" email (it carries no link that logs in).
 
-    Returns the email's id, or None when withheld (unverified address, or over the cap).
+    Returns the email's id, or None when withheld (an unverified address).
     """
-    if not _may_notify(user):
+    if _withheld(user, user.email_verified):
         return None
     return queue_templated_email(
         CHANGED_SUBJECT,
@@ -48,8 +54,9 @@ def password_changed(user: User) -> str | None:
 
 
 def email_change_requested(user: User, new_address: str) -> str | None:
-    """Tell the current address that a move to another one was asked for (no login link)."""
-    if not _may_notify(user):
+    """Tell the current address that a move to another one was asked for (no login link;
+    capped per address)."""
+    if _withheld(user, allow_notice(user)):
         return None
     return queue_templated_email(
         EMAIL_CHANGE_SUBJECT,
@@ -65,8 +72,9 @@ def email_change_requested(user: User, new_address: str) -> str | None:
 
 
 def email_changed(user: User, new_address: str) -> str | None:
-    """Tell the previous address that the account moved (`user` as it was before the move)."""
-    if not _may_notify(user):
+    """Tell the previous address that the account moved (`user` as it was before the move;
+    withheld only if that address was unverified)."""
+    if _withheld(user, user.email_verified):
         return None
     return queue_templated_email(
         EMAIL_CHANGED_SUBJECT,

@@ -14,15 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import links, metrics
 from chalicelib.auth import accounts, throttle, tokens
+from chalicelib.auth.guards import email_keys, holds, user_id_among
 from chalicelib.auth.mail_caps import MailKind, allow
-from chalicelib.auth.users import (
-    User,
-    check_token,
-    email_key,
-    issue_token,
-    load_record,
-    normalize_email,
-)
+from chalicelib.auth.users import User, canonical_address, check_token, issue_token, load_record
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import InvalidTokenError, QueueRefusedError, StaleWriteError, ValidationError
 from chalicelib.i18n import N_
@@ -47,11 +41,12 @@ def request_reset(email: str, client_ip: str) -> bool:
     the answer and its timing reveal nothing; the lookup and the rendering happen behind the
     queue. The per-client cap is checked first: a request it drops is not counted against
     the address, so nobody can spend another person's quota from an address over its cap.
-    Dropped requests are answered by the caller like any other. Returns whether a job was
-    queued. Raises ValidationError for a malformed address.
+    Dropped requests are answered by the caller like any other. The address is counted and
+    queued in canonical form. Returns whether a job was queued. Raises ValidationError for a
+    malformed address.
     """
     settings = get_settings()
-    address = normalize_email(email)
+    address = canonical_address(email)
     metrics.note(metrics.Metric.RESET_REQUESTED)
     if throttle.exceeded("reset-client", client_ip, HOUR, settings.reset_requests_per_ip_per_hour):
         return False
@@ -88,35 +83,42 @@ def reset_email(job: Mapping[str, Any], job_id: str) -> ResetEmail:
     """The email a queued reset job asks for (the worker delivers it: mail.deliver_deferred).
 
     Its id derives from the job's, so a redelivered job makes the same email, sent once.
+    Jobs queued before canonical addresses name the address as typed: any spelling works.
     Raises ValidationError for a malformed job.
     """
     address = job.get("email")
     if not isinstance(address, str):
         raise ValidationError("malformed reset job")
     email_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}"))
-    return ResetEmail(email_id=email_id, recipient=normalize_email(address))
+    return ResetEmail(email_id=email_id, recipient=canonical_address(address))
+
+
+def _account_of(user_id: str, address: str) -> UserRecord | None:
+    return holds(load_record(user_id), address)
 
 
 @dataclass(frozen=True)
 class ResetEmail:
     """A fresh reset link for the account an address belongs to, if any (mail.DeferredEmail).
 
-    Reads: the address's guard (batched with its suppression entry), then the account it
-    names (beside the idempotency claim). It goes to the address as the account stores it.
+    Reads: the address's guard, under both keys where an account stored before canonical
+    addresses may hold an old one (auth/guards.py), batched with its suppression entry; then
+    the account it names (beside the idempotency claim), which must hold this very address.
+    It goes to the address as the account stores it (delivered in canonical form).
     """
 
     email_id: str
     recipient: str
 
     def items(self) -> list[tuple[type[AppModel], str]]:
-        return [(Guard, email_key(self.recipient))]
+        return [(Guard, key) for key in email_keys(self.recipient)]
 
     def read_beside_claim(self, found: Items) -> Callable[[], UserRecord | None] | None:
-        guard = found.get(Guard, email_key(self.recipient))
-        if guard is None:  # answered alike when requested; nothing goes out
+        user_id = user_id_among(found, email_keys(self.recipient))
+        if user_id is None:  # answered alike when requested; nothing goes out
             logger.info("reset requested for an unknown address", to=mask_address(self.recipient))
             return None
-        return functools.partial(load_record, guard.user_id)
+        return functools.partial(_account_of, user_id, self.recipient)
 
     def addressee(self, record: UserRecord) -> str:
         return record.email

@@ -26,6 +26,7 @@ ALGORITHM = "HS256"
 # The security stamp's claim keeps the name it had when it held a digest of the password,
 # so tokens issued before stamps still verify.
 STAMP_CLAIM = "pwd"
+CHANGE_CLAIM = "chg"  # a change-of-address link: the id of the account's pending change
 MAX_TOKEN_LENGTH = 2048
 
 
@@ -88,17 +89,28 @@ class Claims:
     stamp: str
     expires_at: int
     address: str | None = None
+    change: str | None = None
 
 
-def issue(purpose: Purpose, user_id: str, stamp: str, ttl: int, address: str | None = None) -> str:
+def issue(
+    purpose: Purpose,
+    user_id: str,
+    stamp: str,
+    ttl: int,
+    address: str | None = None,
+    change: str | None = None,
+) -> str:
     """Sign a token for `purpose`, bound to the account's current security stamp.
 
-    Purposes that bind an address carry it (`address`, required for them, refused otherwise).
+    Purposes that bind an address carry it (`address`, required for them, refused otherwise),
+    and a link that changes the address carries the id of that pending change (`change`).
     """
     if purpose.binds_address != (address is not None):
         raise ValueError(
             f"a {purpose.value} token {'needs' if purpose.binds_address else 'takes no'} address"
         )
+    if change is not None and not purpose.binds_address:
+        raise ValueError(f"a {purpose.value} token takes no change id")
     key = get_keyring().current
     payload: dict[str, str | int] = {
         purpose.subject_claim: compact_id(user_id),
@@ -108,6 +120,8 @@ def issue(purpose: Purpose, user_id: str, stamp: str, ttl: int, address: str | N
     }
     if address is not None:
         payload["eml"] = address
+    if change is not None:
+        payload[CHANGE_CLAIM] = change
     # No "typ" either: the header is {"alg":"HS256"}, and the algorithm is pinned on decode.
     return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"typ": None})
 
@@ -136,13 +150,17 @@ def verify(purpose: Purpose, token: str) -> Claims:
         raise InvalidTokenError("InvalidSignatureError", purpose.value)
     user_id, stamp = payload[purpose.subject_claim], payload[STAMP_CLAIM]
     address = payload.get("eml") if purpose.binds_address else None
+    change = payload.get(CHANGE_CLAIM) if purpose.binds_address else None
     if not isinstance(user_id, str) or not isinstance(stamp, str):
         raise InvalidTokenError("malformed claims", purpose.value)
     if purpose.binds_address and not isinstance(address, str):
+        raise InvalidTokenError("malformed claims", purpose.value)
+    if change is not None and not isinstance(change, str):
         raise InvalidTokenError("malformed claims", purpose.value)
     return Claims(
         user_id=expand_id(user_id),
         stamp=stamp,
         expires_at=int(payload["exp"]),
         address=address,
+        change=change,
     )

@@ -1,4 +1,5 @@
-"""Who an account is: the User the rest of the app sees, lookups, and the token -> account check.
+"""Who an account is: the User the rest of the app sees, addresses as typed and in canonical
+form, security stamps, and the token -> account check (auth/guards.py finds accounts).
 
 Kept apart from accounts.py (which changes accounts and sends notices) so that notifications
 can name a User without importing the code that calls them.
@@ -10,22 +11,22 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass
 
 from pynamodb.expressions.condition import Condition
 
+from chalicelib import addresses
 from chalicelib.auth import tokens
 from chalicelib.errors import InvalidTokenError, ValidationError
 from chalicelib.i18n import DEFAULT_LOCALE, N_, locale_or_default
-from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
+from chalicelib.models import USER_PREFIX, UserRecord
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{3,32}")
 USERNAME_RULE = N_("Usernames are 3 to 32 characters: letters, digits, '.', '_' and '-'.")
 MAX_EMAIL_LENGTH = 254
 INVALID_ADDRESS = N_("Please enter a valid email address.")
-# Looked up when a guard names no user, so unknown and known users cost the same reads.
-NO_USER_ID = "none"
 # 48 random bits (8 characters): a signed token only needs its stamp to differ from every
 # earlier one of the account, and every character counts in an emailed link.
 STAMP_BYTES = 6
@@ -41,9 +42,11 @@ class User:
     stamp: str  # the security stamp every token of the account carries
     email_verified: bool = False
     locale: str = DEFAULT_LOCALE
+    pending_email: str | None = None  # the address a live change link would move it to
 
     @classmethod
     def from_record(cls, record: UserRecord) -> User:
+        live = record.pending_email and (record.pending_until or 0) > time.time()
         return cls(
             id=record.user_id,
             username=record.username,
@@ -51,6 +54,7 @@ class User:
             stamp=stamp_of(record),
             email_verified=bool(record.email_verified),
             locale=locale_or_default(record.locale),
+            pending_email=record.pending_email if live else None,
         )
 
 
@@ -120,21 +124,23 @@ def new_address(raw: str) -> str:
     return address
 
 
+def canonical_address(raw: str) -> str:
+    """The canonical form (chalicelib.addresses) of a typed address, once validated: what
+    every guard, cap, suppression entry and lookup of an address is keyed by.
+    Raises ValidationError for a malformed address."""
+    return addresses.canonical(normalize_email(raw))
+
+
+def address_of(record: UserRecord) -> str:
+    """The account's address in canonical form (computed for records stored without it)."""
+    return record.canonical_email or addresses.canonical(record.email)
+
+
 def normalize_username(raw: str) -> str:
     """The username as typed, if it follows the documented character set and length."""
     if not USERNAME_PATTERN.fullmatch(raw):
         raise ValidationError(USERNAME_RULE, "username")
     return raw
-
-
-def email_key(email: str) -> str:
-    """The uniqueness guard's key of an address (compared case-insensitively)."""
-    return EMAIL_PREFIX + email.casefold()
-
-
-def username_key(username: str) -> str:
-    """The uniqueness guard's key of a username (compared case-insensitively)."""
-    return USERNAME_PREFIX + username.casefold()
 
 
 def load_record(user_id: str) -> UserRecord | None:
@@ -143,25 +149,6 @@ def load_record(user_id: str) -> UserRecord | None:
         return UserRecord.get(USER_PREFIX + user_id, consistent_read=True)
     except UserRecord.DoesNotExist:
         return None
-
-
-def _record_by_guard(key: str) -> UserRecord | None:
-    try:
-        user_id = Guard.get(key, consistent_read=True).user_id
-    except Guard.DoesNotExist:
-        user_id = NO_USER_ID
-    return load_record(user_id)
-
-
-def find_by_email(email: str) -> UserRecord | None:
-    """The account registered with this (normalised) address, or None."""
-    return _record_by_guard(email_key(email))
-
-
-def find_by_login(identifier: str) -> UserRecord | None:
-    """The account for a username or an email address, or None."""
-    key = email_key(identifier) if "@" in identifier else username_key(identifier)
-    return _record_by_guard(key)
 
 
 def _checked(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, tokens.Claims]:
@@ -173,7 +160,7 @@ def _checked(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, tokens.Cl
         raise InvalidTokenError("token no longer current", purpose.value)
     if (
         claims.address is not None
-        and claims.address.casefold() == record.email.casefold()
+        and addresses.canonical(claims.address) == address_of(record)
         and record.email_verified
     ):
         raise InvalidTokenError("address already verified", purpose.value)
@@ -192,17 +179,25 @@ def check_token(purpose: tokens.Purpose, token: str) -> UserRecord:
     return _checked(purpose, token)[0]
 
 
-def check_address_token(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, str]:
-    """check_token for a purpose that binds an address: the account and that address."""
+def check_address_token(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, str, str | None]:
+    """check_token for a purpose that binds an address: the account, that address, and the
+    id of the change of address the token is for (None: it confirms the account's own)."""
     record, claims = _checked(purpose, token)
     if claims.address is None:
         raise InvalidTokenError("no address claim", purpose.value)
-    return record, claims.address
+    return record, claims.address, claims.change
 
 
-def issue_token(user: User, purpose: tokens.Purpose, ttl: int, address: str | None = None) -> str:
-    """A token for `purpose` bound to the account's current stamp (and `address`)."""
-    return tokens.issue(purpose, user.id, user.stamp, ttl, address=address)
+def issue_token(
+    user: User,
+    purpose: tokens.Purpose,
+    ttl: int,
+    address: str | None = None,
+    change: str | None = None,
+) -> str:
+    """A token for `purpose` bound to the account's current stamp (and `address`, and the
+    pending change of address it is for)."""
+    return tokens.issue(purpose, user.id, user.stamp, ttl, address=address, change=change)
 
 
 def user_for_token(purpose: tokens.Purpose, token: str) -> User:

@@ -18,6 +18,7 @@ from typing import Any
 
 import idna
 
+from chalicelib import addresses
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import PermanentDeliveryError, ValidationError
 from chalicelib.i18n import DEFAULT_LOCALE, translate
@@ -35,22 +36,22 @@ def bare_address(address: str) -> str:
 
 
 def ascii_address(address: str) -> str:
-    """The address as mail providers take it: the domain in its IDNA (punycode) form.
+    """The address as mail providers take it: its canonical form (chalicelib.addresses, the
+    domain in its IDNA punycode form), which is also what bounces report and suppression keys.
 
     A non-ASCII local part cannot be delivered without SMTPUTF8, which SES lacks: that is
     a PermanentDeliveryError saying so (registration refuses such addresses up front).
     """
     name, spec = parseaddr(address)
     local, at, domain = spec.rpartition("@")
-    if not at or not local:
+    if not at or not local or not domain:
         raise PermanentDeliveryError("recipient is not an address")
     if not local.isascii():
         raise PermanentDeliveryError("recipient has a non-ASCII local part (no SMTPUTF8)")
     try:
-        ascii_domain = domain if domain.isascii() else idna.encode(domain, uts46=True).decode()
+        bare = f"{local.lower()}@{addresses.ascii_domain(domain)}"
     except idna.IDNAError:
         raise PermanentDeliveryError("recipient domain has no IDNA form") from None
-    bare = f"{local}@{ascii_domain}"
     return formataddr((name, bare)) if name else bare
 
 
@@ -99,8 +100,10 @@ class QueuedEmail:
         return f"<{local}@{self.sender.rpartition('@')[2]}>"
 
     def without(self, suppressed: set[str]) -> QueuedEmail:
-        """This email minus the suppressed addresses (compared lowercased)."""
-        kept = tuple(a for a in self.recipients if bare_address(a) not in suppressed)
+        """This email minus the suppressed addresses (compared in canonical form)."""
+        kept = tuple(
+            a for a in self.recipients if addresses.canonical(bare_address(a)) not in suppressed
+        )
         return replace(self, recipients=kept)
 
     def in_ascii(self) -> QueuedEmail:

@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import metrics
+from chalicelib import addresses, metrics
 from chalicelib.errors import (
     AppError,
     DeliveryInProgressError,
@@ -110,7 +110,7 @@ def deliver_deferred(job: DeferredEmail[T], transport: Transport | None = None) 
             return Outcome.DUPLICATE
     with _given_back_on_failure(lease):
         to = None if value is None else job.addressee(value)
-        if to is not None and bare_address(to) != bare_address(job.recipient):
+        if to is not None and _canonical(to) != _canonical(job.recipient):
             suppressed = suppression.is_suppressed(to)  # the addressee's own entry decides
     if value is None or to is None or suppressed:
         if suppressed and to is not None:
@@ -128,6 +128,10 @@ def deliver_deferred(job: DeferredEmail[T], transport: Transport | None = None) 
     outcome = deliver_claimed(email, lease, set(), transport)
     log.info("email %s %s", job.email_id, outcome.value, to=mask_address(to))
     return outcome
+
+
+def _canonical(address: str) -> str:
+    return addresses.canonical(bare_address(address))
 
 
 @contextlib.contextmanager
@@ -172,7 +176,7 @@ def deliver_claimed(
 ) -> Outcome:
     """Send an email whose idempotency record the caller holds; mark it done or release it.
 
-    `suppressed`: its (lowercased) suppressed recipients, read by the caller.
+    `suppressed`: its suppressed recipients (canonical forms), read by the caller.
     Raises Transient/PermanentDeliveryError (after releasing the record with the error).
     """
     try:

@@ -19,6 +19,7 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError
 
+from chalicelib import addresses
 from chalicelib.logs import logger as log
 from chalicelib.logs import mask_address
 from chalicelib.mail.composing import bare_address
@@ -30,8 +31,9 @@ COMPLAINT = "Complaint"
 
 
 def key_of(address: str) -> str:
-    """The suppression entry's key of an address (for callers that batch the read)."""
-    return SUPPRESS_PREFIX + bare_address(address)
+    """The suppression entry's key of an address (for callers that batch the read): its
+    canonical form, the one SES reports, so any spelling of the address meets its entry."""
+    return SUPPRESS_PREFIX + addresses.canonical(bare_address(address))
 
 
 def suppress(address: str, reason: str, detail: str = "") -> None:
@@ -61,7 +63,7 @@ def in_force(entry: Suppression, now: float) -> bool:
 
 
 def suppressed_among(addresses: Iterable[str]) -> set[str]:
-    """The (lowercased) addresses among these that are on the list, in one batch read."""
+    """The addresses among these that are on the list (canonical forms), in one batch read."""
     keys = {key_of(a) for a in addresses if bare_address(a)}
     if not keys:
         return set()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.auth import accounts, password_reset, preferences, tokens, verification
+from chalicelib.auth import (
+    accounts,
+    email_change,
+    password_reset,
+    preferences,
+    tokens,
+    verification,
+)
 from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.i18n import negotiate
@@ -33,13 +40,14 @@ def _request() -> Request:
     return request
 
 
-def _user_json(user: User) -> dict[str, str | bool]:
+def _user_json(user: User) -> dict[str, str | bool | None]:
     return {
         "id": user.id,
         "username": user.username,
         "email": user.email,
         "email_verified": user.email_verified,
         "locale": user.locale,
+        "pending_email": user.pending_email,
     }
 
 
@@ -141,7 +149,7 @@ def confirm_password_reset() -> Response:
 def request_email_verification() -> Response:
     user = _bearer_user()
     require_json(_request())  # no body to read, but the same rule against cross-site posts
-    accounts.request_verification(user)
+    verification.request_verification(user)
     return json_response({"message": wording.VERIFICATION_SENT}, 202)
 
 
@@ -157,5 +165,13 @@ def confirm_email_verification() -> Response:
 def change_email() -> Response:
     data = parse_json(_request())
     user = _bearer_user()
-    accounts.request_email_change(user, string_field(data, "password"), string_field(data, "email"))
+    email_change.request_change(user, string_field(data, "password"), string_field(data, "email"))
     return json_response({"message": wording.EMAIL_CHANGE_REQUESTED}, 202)
+
+
+@api.route("/api/users/me/email-change", methods=["DELETE"], content_types=ANY_TYPE)
+@api_errors
+def cancel_email_change() -> Response:
+    """Cancel the pending change of address (its link dies); 204 whether one was pending."""
+    email_change.cancel_change(_bearer_user())
+    return Response(body="", status_code=204)

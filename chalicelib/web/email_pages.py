@@ -1,11 +1,12 @@
-"""HTML pages about the email address: confirm a link, send a new one, move to another."""
+"""HTML pages about the email address: confirm a link, send a new one, move to another, or
+cancel the move."""
 
 from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
 from chalicelib import links
-from chalicelib.auth import accounts, verification
+from chalicelib.auth import email_change, verification
 from chalicelib.i18n import N_
 from chalicelib.web.http import FORM_TYPE
 from chalicelib.web.page import PageRequest
@@ -45,7 +46,7 @@ def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Respons
 def resend_verification(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.session.user()
     assert user is not None
-    accounts.request_verification(user)
+    verification.request_verification(user)
     return page.redirect("/", flash="verification_sent")
 
 
@@ -61,5 +62,16 @@ def change_email_form(page: PageRequest) -> Response:
 def change_email(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.session.user()
     assert user is not None
-    accounts.request_email_change(user, form.get("password", ""), form.get("email", ""))
+    email_change.request_change(user, form.get("password", ""), form.get("email", ""))
     return page.redirect("/", flash="email_change_requested")
+
+
+@email_pages.route("/cancel_email_change", methods=["POST"], content_types=[FORM_TYPE])
+@logged_in_only
+@with_form()
+def cancel_email_change(page: PageRequest, form: dict[str, str]) -> Response:
+    """Home's button: the pending change's link dies; the address stays as it is."""
+    user = page.session.user()
+    assert user is not None
+    email_change.cancel_change(user)
+    return page.redirect("/", flash="email_change_cancelled")

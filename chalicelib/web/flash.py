@@ -22,6 +22,7 @@ FLASHES = {
     "email_confirmed": wording.EMAIL_CONFIRMED,
     "verification_sent": wording.VERIFICATION_SENT,
     "email_change_requested": wording.EMAIL_CHANGE_REQUESTED,
+    "email_change_cancelled": N_("The change of your email address is cancelled."),
     "login_required": N_("Please log in to access this page."),
     "logged_out": N_("You have been logged out."),
     "password_changed": N_("Your password has been changed."),

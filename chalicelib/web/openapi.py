@@ -46,6 +46,7 @@ ERRORS = {
     "415": _answer("The body is not application/json", "Problem"),
 }
 UNAUTHORIZED = {"401": _answer("Missing, invalid or expired bearer token", "Problem")}
+TOO_OFTEN = {"429": _answer("Too many of these this hour: see Retry-After", "Problem")}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
@@ -106,7 +107,12 @@ def _paths() -> dict[str, Any]:
         "/api/users/me/password": {
             "post": _operation(
                 "Change the password (every older token and session ends)",
-                {"200": _answer("Changed: a fresh token", "Token"), **UNAUTHORIZED, **ERRORS},
+                {
+                    "200": _answer("Changed: a fresh token", "Token"),
+                    **UNAUTHORIZED,
+                    **TOO_OFTEN,
+                    **ERRORS,
+                },
                 security=BEARER,
                 requestBody=_body(
                     _object(
@@ -148,10 +154,18 @@ def _paths() -> dict[str, Any]:
         },
         "/api/users/me/email": {
             "post": _operation(
-                "Ask to change the address: a link goes to the new one (same answer if taken)",
-                {"202": _answer("Accepted", "Message"), **UNAUTHORIZED, **ERRORS},
+                "Ask to change the address: a link goes to the new one (same answer if taken);"
+                " it replaces any pending change, whose link dies",
+                {"202": _answer("Accepted", "Message"), **UNAUTHORIZED, **TOO_OFTEN, **ERRORS},
                 security=BEARER,
                 requestBody=_body(_object(["email", "password"], email=STRING, password=PASSWORD)),
+            )
+        },
+        "/api/users/me/email-change": {
+            "delete": _operation(
+                "Cancel the pending change of address: its link dies (204 if none was pending)",
+                {"204": _answer("Cancelled"), **UNAUTHORIZED},
+                security=BEARER,
             )
         },
         "/api/password-reset/confirm": {
@@ -178,12 +192,17 @@ def _schemas() -> dict[str, Any]:
         "Health": _object(["status"], status=STRING),
         "Message": _object(["message"], message=STRING),
         "User": _object(
-            ["id", "username", "email", "email_verified", "locale"],
+            ["id", "username", "email", "email_verified", "locale", "pending_email"],
             id=STRING,
             username=STRING,
             email=STRING,
             email_verified={"type": "boolean"},
             locale={"enum": list(LOCALES), "description": "language of pages and emails"},
+            pending_email={
+                "type": ["string", "null"],
+                "description": "the address a pending change would move the account to, "
+                "while its link is alive; null when none is pending",
+            },
         ),
         "Confirmed": _object(["message", "user"], message=STRING, user=_ref("User")),
         "Token": _object(

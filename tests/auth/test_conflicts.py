@@ -13,7 +13,7 @@ from botocore.awsrequest import AWSResponse
 from chalice.test import Client
 
 from chalicelib import models
-from chalicelib.auth import accounts, users
+from chalicelib.auth import accounts, guards, users
 from chalicelib.errors import ConflictError, StaleWriteError
 from chalicelib.models import UserRecord
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
@@ -60,7 +60,7 @@ def test_registration_retries_a_transaction_conflict(client: Client) -> None:
         response = post_json(client, "/api/users", body)
     assert response.status_code == 201, response.body
     assert injected.calls == 3
-    assert users.find_by_login("racer") is not None
+    assert guards.find_by_login("racer") is not None
 
 
 def test_registration_that_keeps_conflicting_answers_as_the_loser(client: Client) -> None:
@@ -71,7 +71,7 @@ def test_registration_that_keeps_conflicting_answers_as_the_loser(client: Client
     assert response.status_code == 409
     assert response.json_body["error"] == "conflict"
     assert injected.calls == models.WRITE_ATTEMPTS
-    assert users.find_by_login("racer") is None
+    assert guards.find_by_login("racer") is None
 
 
 def _susan_record(susan: dict[str, Any]) -> UserRecord:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.auth import accounts, password_reset, preferences, users, verification
+from chalicelib.auth import (
+    accounts,
+    address_links,
+    email_change,
+    password_reset,
+    preferences,
+    users,
+    verification,
+)
 from chalicelib.errors import ValidationError
 from chalicelib.models import USER_PREFIX, UserRecord
 from tests.helpers.accounts import verify_address
@@ -18,7 +26,7 @@ ENGLISH_SUBJECTS = {
     accounts.notifications.EMAIL_CHANGE_SUBJECT,
     accounts.notifications.EMAIL_CHANGED_SUBJECT,
     password_reset.RESET_SUBJECT,
-    verification.VERIFY_SUBJECT,
+    address_links.VERIFY_SUBJECT,
 }
 
 
@@ -67,7 +75,7 @@ def test_every_email_to_a_spanish_account_is_all_spanish() -> None:
     password_reset.request_reset("susan@example.com", "192.0.2.1")
     drain_queue()
     user = accounts.change_password(user, PASSWORD, NEW_PASSWORD)
-    accounts.request_email_change(user, NEW_PASSWORD, "susan@new.example")
+    email_change.request_change(user, NEW_PASSWORD, "susan@new.example")
     drain_queue()
     change_link = next(m for m in sent_mail() if "susan@new.example" in m.destinations)
     verification.confirm(verify_token_from(change_link))
@@ -86,7 +94,7 @@ def test_an_english_account_still_gets_english_email() -> None:
     accounts.register("susan", "susan@example.com", PASSWORD, locale="en")
     drain_queue()
     (mail,) = sent_mail()
-    assert subject_of(mail) == verification.VERIFY_SUBJECT
+    assert subject_of(mail) == address_links.VERIFY_SUBJECT
     assert "To confirm the email address of your Microblog account" in mail.part("plain")
     settle_mail()
 

@@ -12,6 +12,7 @@ import pytest
 from chalicelib.auth import accounts, passwords, tokens, users, verification
 from chalicelib.errors import InvalidTokenError
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
+from tests.helpers.accounts import change_link
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 
 ACCESS = tokens.Purpose.ACCESS
@@ -24,9 +25,8 @@ def _stored(user_id: str) -> UserRecord:
 
 
 def _move(user: users.User, address: str) -> users.User:
-    """Follow a change-of-address link to `address`, as its owner would."""
-    link = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address=address)
-    return verification.confirm(link)
+    """Ask for and follow a change-of-address link to `address`, as its owner would."""
+    return verification.confirm(change_link(user, address))
 
 
 def test_an_account_is_born_with_a_random_stamp_that_every_token_carries() -> None:

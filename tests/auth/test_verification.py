@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from chalicelib.auth import accounts, password_reset, tokens, users, verification
+from chalicelib.auth import accounts, email_change, password_reset, tokens, users, verification
 from chalicelib.errors import (
     AddressTakenError,
     AuthenticationError,
@@ -18,7 +18,7 @@ from chalicelib.errors import (
     ValidationError,
 )
 from chalicelib.models import Guard
-from tests.helpers.accounts import verify_address
+from tests.helpers.accounts import change_link, verify_address
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import (
     drain_queue,
@@ -87,7 +87,7 @@ def test_twenty_concurrent_confirms_verify_once() -> None:
 
 def test_ten_concurrent_confirms_of_a_change_move_the_account_once() -> None:
     user = verify_address(_register())
-    token = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address="s@new.example")
+    token = change_link(user, "s@new.example")
     results = _together(10, lambda: verification.confirm(token))
     assert sum(isinstance(r, users.User) for r in results) == 1
     assert sum(isinstance(r, InvalidTokenError) for r in results) == 9
@@ -121,7 +121,7 @@ def test_a_change_moves_both_guards_and_ends_every_earlier_token() -> None:
         for p in (tokens.Purpose.SESSION, tokens.Purpose.ACCESS, tokens.Purpose.RESET_PASSWORD)
     }
     settle_mail()
-    accounts.request_email_change(user, PASSWORD, "susan@new.example")
+    email_change.request_change(user, PASSWORD, "susan@new.example")
     drain_queue()
     [link] = [m for m in with_subject("Confirm") if m.destinations[0] == "susan@new.example"]
     [notice] = with_subject("change of your email")
@@ -149,7 +149,7 @@ def test_a_change_moves_both_guards_and_ends_every_earlier_token() -> None:
 def test_a_taken_address_fails_at_confirmation_and_changes_nothing() -> None:
     user = verify_address(_register())
     other = _register("bob", "bob@example.com")
-    token = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address="bob@example.com")
+    token = change_link(user, "bob@example.com")
     with pytest.raises(AddressTakenError, match="another account"):
         verification.confirm(token)
     assert _stored(user).email == "susan@example.com"
@@ -157,22 +157,40 @@ def test_a_taken_address_fails_at_confirmation_and_changes_nothing() -> None:
     assert Guard.get("email#bob@example.com").user_id == other.id
 
 
-def test_two_changes_pending_only_the_first_confirmed_wins() -> None:
+def test_a_new_change_request_kills_the_earlier_link() -> None:
     user = verify_address(_register())
-    first = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address="a@new.example")
-    second = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address="b@new.example")
-    verification.confirm(first)
+    first = change_link(user, "a@new.example")
+    second = change_link(user, "b@new.example")
     with pytest.raises(InvalidTokenError):
-        verification.confirm(second)
+        verification.check_link(first)  # the page a dead link opens says so
+    with pytest.raises(InvalidTokenError):
+        verification.confirm(first)
     with pytest.raises(Guard.DoesNotExist):
-        Guard.get("email#b@new.example")
+        Guard.get("email#a@new.example")
+    assert verification.confirm(second).email == "b@new.example"
+
+
+def test_a_change_link_never_made_by_a_request_is_dead() -> None:
+    """A token for another address that names no pending change (as every change link
+    issued before pending changes existed) moves nothing."""
+    user = verify_address(_register())
+    token = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address="a@new.example")
+    with pytest.raises(InvalidTokenError):
+        verification.confirm(token)
+    forged = users.issue_token(
+        user, tokens.Purpose.VERIFY_EMAIL, 600, address="a@new.example", change="guessed"
+    )
+    change_link(user, "b@new.example")
+    with pytest.raises(InvalidTokenError):
+        verification.confirm(forged)
+    assert _stored(user).email == "susan@example.com"
 
 
 def test_a_change_needs_the_current_password() -> None:
     user = _register()
     settle_mail()
     with pytest.raises(AuthenticationError):
-        accounts.request_email_change(user, "wrong password!", "susan@new.example")
+        email_change.request_change(user, "wrong password!", "susan@new.example")
     drain_queue()
     assert sent_mail() == []
 
@@ -183,7 +201,7 @@ def test_non_ascii_local_parts_are_refused_with_a_clear_message(email: str) -> N
         _register(email=email)
     user = _register()
     with pytest.raises(ValidationError, match="before the @"):
-        accounts.request_email_change(user, PASSWORD, email)
+        email_change.request_change(user, PASSWORD, email)
 
 
 def test_a_verification_token_carries_its_address_and_nothing_else_does() -> None:

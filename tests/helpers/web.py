@@ -87,13 +87,22 @@ def api_gateway_post(path: str, body: Any, source_ip: str, **headers: str) -> di
     chalice local and the test client report one caller address; API Gateway reports each
     caller's own, which is what per-client caps count.
     """
+    return api_gateway_request("POST", path, source_ip, body=body, **headers)
+
+
+def api_gateway_request(
+    method: str, path: str, source_ip: str, body: Any = None, **headers: str
+) -> dict[str, Any]:
+    """Any request through the Lambda handler with an API Gateway proxy event from
+    `source_ip` (a JSON body when `body` is given)."""
     import app as app_module
 
+    sent = {"content-type": "application/json", **headers} if body is not None else headers
     event = {
         "resource": path,
         "path": path,
-        "httpMethod": "POST",
-        "headers": {"content-type": "application/json", **headers},
+        "httpMethod": method,
+        "headers": sent,
         "multiValueHeaders": None,
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
@@ -101,12 +110,12 @@ def api_gateway_post(path: str, body: Any, source_ip: str, **headers: str) -> di
         "stageVariables": None,
         "requestContext": {
             "resourcePath": path,
-            "httpMethod": "POST",
+            "httpMethod": method,
             "path": f"/prod{path}",
             "requestId": f"req-{source_ip}",
             "identity": {"sourceIp": source_ip},
         },
-        "body": json.dumps(body),
+        "body": None if body is None else json.dumps(body),
         "isBase64Encoded": False,
     }
     response: dict[str, Any] = app_module.app(event, None)

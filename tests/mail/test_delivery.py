@@ -143,7 +143,7 @@ def test_a_deferred_email_is_composed_and_sent_once() -> None:
     assert delivery.deliver_deferred(Greeting("g-1")) is Outcome.SENT
     assert delivery.deliver_deferred(Greeting("g-1")) is Outcome.DUPLICATE
     [mail] = sent_mail()
-    assert mail.destinations[0] == "Friend@Example.com"
+    assert mail.destinations[0] == "friend@example.com"  # delivered in its canonical form
 
 
 def test_a_deferred_email_for_nobody_claims_and_sends_nothing() -> None:

@@ -15,6 +15,7 @@ from chalicelib.auth import accounts
 from chalicelib.mail import suppression
 from ops.admin.suppression import entries
 from tests.helpers.inbox import drain_queue, sent_mail, settle_mail
+from tests.helpers.web import api_gateway_post
 
 # The notification examples of the SES developer guide (as moto ships them).
 
@@ -128,3 +129,34 @@ def test_unsuppress_removes_one_entry_and_mail_flows_again(client: Client) -> No
     accounts.register("susan", "susan@example.com", "correct horse battery staple")
     drain_queue()
     assert [m.destinations[0] for m in sent_mail()] == ["susan@example.com"]
+
+
+def test_an_entry_stops_every_spelling_of_its_address() -> None:
+    """SES reports an international domain in punycode; people type it in Unicode."""
+    suppression.suppress("user@xn--bcher-kva.example", suppression.COMPLAINT, "abuse")
+    for spelling in ("user@bücher.example", "User@BÜCHER.example", "USER@XN--BCHER-KVA.example"):
+        assert suppression.is_suppressed(spelling)
+    assert not suppression.is_suppressed("user@bucher.example")
+    suppression.suppress("x@glass.de", suppression.COMPLAINT, "abuse")
+    assert not suppression.is_suppressed("x@glaß.de")  # another domain, another entry
+    assert suppression.unsuppress("user@Bücher.example") is True
+
+
+def test_a_complainer_at_an_international_domain_gets_no_reset_mail(client: Client) -> None:
+    """SES reports the punycode spelling; the owner (or anyone) asks in Unicode."""
+    accounts.register("reader", "Reader@Bücher.example", "correct horse battery staple")
+    settle_mail()
+    complaint = {
+        **COMPLAINT,
+        "complainedRecipients": [{"emailAddress": "reader@xn--bcher-kva.example"}],
+    }
+    deliver_sns(client, notification("Complaint", complaint))
+    for spelling in (
+        "reader@bücher.example",
+        "Reader@BÜCHER.example",
+        "reader@xn--bcher-kva.example",
+    ):
+        answer = api_gateway_post("/api/password-reset", {"email": spelling}, "198.51.100.7")
+        assert answer["statusCode"] == 202
+    drain_queue()
+    assert sent_mail() == []

@@ -23,8 +23,9 @@ def test_health(client: Client) -> None:
 
 
 def test_register_returns_the_public_user(client: Client, susan: dict[str, Any]) -> None:
-    assert set(susan) == {"id", "username", "email", "email_verified", "locale"}
+    assert set(susan) == {"id", "username", "email", "email_verified", "locale", "pending_email"}
     assert susan["email_verified"] is False
+    assert susan["pending_email"] is None
     assert susan["username"] == "susan"
     assert susan["email"] == "Susan@example.com"  # domain normalised, local part kept
 
@@ -129,7 +130,7 @@ def test_reset_request_is_202_and_identical_for_known_and_unknown(
     assert known.body == unknown.body
     assert known.json_body["message"]
     drain_queue()
-    assert [m.destinations[0] for m in sent_mail()] == ["Susan@example.com"]
+    assert [m.destinations[0] for m in sent_mail()] == ["susan@example.com"]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
-from chalicelib.auth import tokens, users
+from chalicelib.auth import guards, tokens, users
 from chalicelib.models import USER_PREFIX, UserRecord
 from tests.helpers.environment import BASE_URL, PASSWORD
 from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail, subject_of
@@ -174,7 +174,7 @@ def test_switching_while_logged_in_stores_the_choice_for_emails(
 
 
 def _user_id(username: str) -> str:
-    record = users.find_by_login(username)
+    record = guards.find_by_login(username)
     assert record is not None
     return record.user_id
 

@@ -174,6 +174,13 @@ def test_the_confirmation_pages_and_email_fit_a_phone(tab: Page, stack: devstack
     check(tab, "home-unconfirmed")
     tab.goto("/change_email")
     check(tab, "change-email")
+    before = stack.emails()
+    new_address = "hedy.lamarr.frequency-hopping@a-rather-long-domain-name.example"
+    fill(tab, {"email": new_address, "password": PASSWORD}, "Change Email")
+    tab.get_by_role("button", name="Cancel the change").wait_for()
+    check(tab, "home-pending-change")
+    email_fits_a_phone(tab, devstack.read_email(stack.wait_for_email(before)), "change-email-email")
+    tab.goto("/")
     tab.goto(devstack.verify_link(message))
     check(tab, "verify-email")
     tab.goto("/verify_email/not-a-token")
