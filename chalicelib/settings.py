@@ -66,6 +66,9 @@ class Settings:
     logins_per_ip: int
     argon2: Argon2Parameters
     mail: MailSettings
+    # Trusted devices: how long a device cookie lasts, and what strangers may spend.
+    device_ttl_days: int
+    untrusted_reset_emails_per_hour: int
 
     @property
     def mail_sender(self) -> str:
@@ -76,6 +79,11 @@ class Settings:
     def base_path(self) -> str:
         """The path part of the public base URL (an API Gateway stage, or '')."""
         return urlsplit(self.public_base_url).path
+
+    @property
+    def device_ttl(self) -> int:
+        """How long a device token and its cookie last, in seconds."""
+        return self.device_ttl_days * 24 * HOUR
 
     @property
     def secure_cookies(self) -> bool:
@@ -208,6 +216,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         logins_per_ip=_int(env, "LOGINS_PER_IP_PER_HOUR", 100),
         argon2=_argon2(env, tiny_allowed=app_env == "test"),
         mail=mail_settings(env, names.queue, names.events_topic),
+        device_ttl_days=_int(env, "DEVICE_TTL_DAYS", 365),
+        untrusted_reset_emails_per_hour=_int(env, "UNTRUSTED_RESET_EMAILS_PER_HOUR", 10),
     )
 
 
