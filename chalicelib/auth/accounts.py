@@ -10,7 +10,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.auth import login, notifications, passwords, throttle, verification
+from chalicelib.auth import devices, login, notifications, passwords, throttle, verification
 from chalicelib.auth.login import LOGIN_FAILED as LOGIN_FAILED  # what pages say to it
 from chalicelib.auth.users import (
     User,
@@ -117,21 +117,24 @@ def _claim(record: UserRecord, guards: list[Guard]) -> None:
             transaction.save(guard, condition=Guard.pk.does_not_exist())
 
 
-def authenticate(identifier: str, password: str, client: str | None = None) -> User:
+def authenticate(
+    identifier: str, password: str, client: str | None = None, device_token: str = ""
+) -> User:
     """The user whose credentials these are (login.check_password: the same work and the same
-    AuthenticationError for unknown users, wrong passwords and locked logins)."""
-    return User.from_record(login.check_password(identifier, password, client))
+    AuthenticationError for unknown users, wrong passwords and locked logins). A device token
+    of the account lets its holder past the lock strangers caused; any other is ignored."""
+    device = devices.read(device_token)
+    return User.from_record(login.check_password(identifier, password, client, device))
 
 
-def change_password(user: User, current_password: str, new_password: str) -> User:
-    """A logged-in user's password change: the current password is checked like a login.
+def change_password(user: User, current_password: str, new_password: str, session: str) -> User:
+    """A signed-in user's password change: the current password is proved for the session
+    (login.prove_password: no lock strangers caused applies; its own wrong passwords count).
 
-    Raises AuthenticationError (wrong current password, or another change won the race)
-    or PasswordPolicyError.
+    Raises AuthenticationError (wrong current password, or another change won the race),
+    SessionEndedError or PasswordPolicyError.
     """
-    record = login.check_password(user.username, current_password)
-    if record.user_id != user.id:
-        raise AuthenticationError(LOGIN_FAILED)
+    record = login.prove_password(user, current_password, session)
     try:
         return replace_password(record, new_password)
     except StaleWriteError:
@@ -191,20 +194,19 @@ def _new_password(password_hash: str) -> list[Action]:
     ]
 
 
-def request_email_change(user: User, password: str, new_email: str) -> None:
+def request_email_change(user: User, password: str, new_email: str, session: str) -> None:
     """Mail a link to `new_email` that moves the account there once followed.
 
-    The current password is checked like a login; an account gets VERIFY_EMAILS_PER_HOUR
-    change requests an hour (more are answered alike and send nothing). Whether the new
-    address is taken is not looked at here: a taken address takes the same path and the same
-    answer, and the link fails when followed (verification.confirm). The old address, if
-    verified, gets a notice.
-    Raises ValidationError (malformed or non-ASCII local part) or AuthenticationError.
+    The current password is proved for the session (login.prove_password); an account gets
+    VERIFY_EMAILS_PER_HOUR change requests an hour (more are answered alike and send
+    nothing). Whether the new address is taken is not looked at here: a taken address takes
+    the same path and the same answer, and the link fails when followed
+    (verification.confirm). The old address, if verified, gets a notice.
+    Raises ValidationError (malformed or non-ASCII local part), AuthenticationError or
+    SessionEndedError.
     """
     address = new_address(new_email)
-    record = login.check_password(user.username, password)
-    if record.user_id != user.id:
-        raise AuthenticationError(LOGIN_FAILED)
+    record = login.prove_password(user, password, session)
     current = User.from_record(record)
     if address.casefold() == current.email.casefold():
         if not current.email_verified:

@@ -15,6 +15,7 @@ CSRF = "csrf"
 FLASH = "flash"
 LANGUAGE = "lang"
 SENT_TO = "sent_to"
+DEVICE = "device"
 
 
 def read_cookies(header: str) -> dict[str, str]:
