@@ -10,10 +10,10 @@ from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL
 
-# The cookies that hold the session, the CSRF nonce and the device token.
-SESSION_COOKIE = "session"
-CSRF_COOKIE = "csrf"
-DEVICE_COOKIE = "device"
+# The tests' site is https: its session, CSRF nonce and device token are __Host- cookies.
+SESSION_COOKIE = "__Host-session"
+CSRF_COOKIE = "__Host-csrf"
+DEVICE_COOKIE = "__Host-device"
 
 
 def csrf_from(html: str) -> str:

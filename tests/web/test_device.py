@@ -1,5 +1,5 @@
 """The browser as a trusted device: a sign-in, a completed reset, a confirmed address or a
-password change leave a `device` cookie, which the login and reset-request forms honour
+password change leave a `__Host-device` cookie, which the login and reset-request forms honour
 (and which outlives a logout)."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def test_signing_in_makes_the_browser_a_trusted_device_for_a_year(
 ) -> None:
     cookie = _device_cookie(browser.submit("/login", dict(LOGIN)))
     attributes = set(cookie.split("; ")[1:])
-    assert attributes == {"Path=/prod", "HttpOnly", "SameSite=Lax", f"Max-Age={YEAR}", "Secure"}
+    assert attributes == {"Path=/", "HttpOnly", "SameSite=Lax", f"Max-Age={YEAR}", "Secure"}
     device = devices.read(browser.jar[DEVICE_COOKIE])
     assert device is not None
     assert device.user_id == susan["id"]

@@ -80,7 +80,7 @@ def test_session_cookie_is_httponly_lax_secure_and_remember_me_persists(
 ) -> None:
     plain = _log_in(browser)
     [cookie] = [c for c in plain.headers["Set-Cookie"] if c.startswith(f"{SESSION_COOKIE}=")]
-    assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/prod"} <= set(cookie.split("; "))
+    assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/"} <= set(cookie.split("; "))
     assert "Max-Age" not in cookie  # ends with the browser session
     remembered = _log_in(Browser(browser.client), remember=True)
     [cookie] = [c for c in remembered.headers["Set-Cookie"] if c.startswith(f"{SESSION_COOKIE}=")]
