@@ -41,6 +41,10 @@ class AuthenticationError(AppError):
     """Credentials or an access token were not accepted."""
 
 
+class SessionEndedError(AuthenticationError):
+    """A signed-in session gave too many wrong passwords: it must sign in again."""
+
+
 class InvalidTokenError(AppError):
     """A token is malformed, forged, expired, used or meant for something else."""
 

@@ -69,6 +69,9 @@ class Settings:
     # What a signed-in account may do per hour (more answer 429 with Retry-After).
     password_changes_per_hour: int
     email_changes_per_hour: int
+    # Trusted devices: how long a device cookie lasts, and what strangers may spend.
+    device_ttl_days: int
+    untrusted_reset_emails_per_hour: int
 
     @property
     def mail_sender(self) -> str:
@@ -79,6 +82,11 @@ class Settings:
     def base_path(self) -> str:
         """The path part of the public base URL (an API Gateway stage, or '')."""
         return urlsplit(self.public_base_url).path
+
+    @property
+    def device_ttl(self) -> int:
+        """How long a device token and its cookie last, in seconds."""
+        return self.device_ttl_days * 24 * HOUR
 
     @property
     def secure_cookies(self) -> bool:
@@ -213,6 +221,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         mail=mail_settings(env, names.queue, names.events_topic),
         password_changes_per_hour=_int(env, "PASSWORD_CHANGES_PER_HOUR", 5),
         email_changes_per_hour=_int(env, "EMAIL_CHANGES_PER_HOUR", 3),
+        device_ttl_days=_int(env, "DEVICE_TTL_DAYS", 365),
+        untrusted_reset_emails_per_hour=_int(env, "UNTRUSTED_RESET_EMAILS_PER_HOUR", 10),
     )
 
 

@@ -94,6 +94,23 @@ def production_hashing(environment: Callable[..., None]) -> None:
 
 
 @pytest.fixture
+def argon2_verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The hashes of every argon2 verification run from now on (argon2-cffi's own
+    PasswordHasher.verify, counted: it is what a refused login must not reach)."""
+    from argon2 import PasswordHasher
+
+    verified: list[str] = []
+    original = PasswordHasher.verify
+
+    def counted(self: PasswordHasher, password_hash: str | bytes, password: str | bytes) -> Any:
+        verified.append(str(password_hash))
+        return original(self, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    return verified
+
+
+@pytest.fixture
 def client() -> Iterator[Client]:
     import app as app_module
 

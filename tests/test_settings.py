@@ -148,3 +148,15 @@ def test_argon2s_own_floor_is_refused_even_in_tests() -> None:
     env = {**BASE, "APP_ENV": "test", "ARGON2_MEMORY_KIB": "8", "ARGON2_PARALLELISM": "2"}
     with pytest.raises(ConfigError, match="ARGON2_MEMORY_KIB"):
         load_settings(env)
+
+
+def test_trusted_device_settings_have_defaults_and_can_be_set() -> None:
+    settings = load_settings(BASE)
+    assert (settings.device_ttl_days, settings.untrusted_reset_emails_per_hour) == (365, 10)
+    assert settings.device_ttl == 365 * 24 * 3600
+    custom = load_settings(
+        {**BASE, "DEVICE_TTL_DAYS": "30", "UNTRUSTED_RESET_EMAILS_PER_HOUR": "4"}
+    )
+    assert (custom.device_ttl_days, custom.untrusted_reset_emails_per_hour) == (30, 4)
+    with pytest.raises(ConfigError):
+        load_settings({**BASE, "DEVICE_TTL_DAYS": "0"})

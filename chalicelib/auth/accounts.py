@@ -12,7 +12,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import addresses
-from chalicelib.auth import address_links, login, notifications, passwords, throttle
+from chalicelib.auth import address_links, devices, login, notifications, passwords, throttle
 from chalicelib.auth.guards import email_key, held_the_old_way, username_key
 from chalicelib.auth.login import LOGIN_FAILED as LOGIN_FAILED  # what pages say to it
 from chalicelib.auth.users import User, new_address, new_stamp, normalize_username, unchanged
@@ -124,23 +124,27 @@ def _claim(record: UserRecord, guards: list[Guard]) -> None:
             transaction.save(guard, condition=Guard.pk.does_not_exist())
 
 
-def authenticate(identifier: str, password: str, client: str | None = None) -> User:
+def authenticate(
+    identifier: str, password: str, client: str | None = None, device_token: str = ""
+) -> User:
     """The user whose credentials these are (login.check_password: the same work and the same
-    AuthenticationError for unknown users, wrong passwords and locked logins)."""
-    return User.from_record(login.check_password(identifier, password, client))
+    AuthenticationError for unknown users, wrong passwords and locked logins). A device token
+    of the account lets its holder past the lock strangers caused; any other is ignored."""
+    device = devices.read(device_token)
+    return User.from_record(login.check_password(identifier, password, client, device))
 
 
-def change_password(user: User, current_password: str, new_password: str) -> User:
-    """A logged-in user's password change: the current password is checked like a login.
+def change_password(user: User, current_password: str, new_password: str, session: str) -> User:
+    """A signed-in user's password change: the current password is proved for the session
+    (login.prove_password: no lock strangers caused applies; its own wrong passwords count).
 
     An account may change its password PASSWORD_CHANGES_PER_HOUR times an hour (counted once
     the current password is proved and the new one passes the policy), so the notice every
     change gets cannot be turned into a flood. Raises AuthenticationError (wrong current
-    password, or another change won the race), PasswordPolicyError or RateLimitedError.
+    password, or another change won the race), SessionEndedError, PasswordPolicyError or
+    RateLimitedError.
     """
-    record = login.check_password(user.username, current_password)
-    if record.user_id != user.id:
-        raise AuthenticationError(LOGIN_FAILED)
+    record = login.prove_password(user, current_password, session)
     passwords.check_policy(new_password, record.username, record.email)
     cap = get_settings().password_changes_per_hour
     check_action_cap(PASSWORD_SCOPE, user.id, cap, PASSWORD_CHANGES_THROTTLED)

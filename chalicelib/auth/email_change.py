@@ -47,21 +47,20 @@ ADDRESS_TAKEN = N_(
 PENDING = (UserRecord.pending_email, UserRecord.pending_change_id, UserRecord.pending_until)
 
 
-def request_change(user: User, password: str, new_email: str) -> None:
+def request_change(user: User, password: str, new_email: str, session: str) -> None:
     """Make `new_email` the account's one pending change and mail it the link that completes it.
 
-    The current password is checked like a login. An account may ask EMAIL_CHANGES_PER_HOUR
+    The current password is proved for the session (login.prove_password: no lock strangers
+    caused applies; its own wrong passwords count). An account may ask EMAIL_CHANGES_PER_HOUR
     times an hour (then RateLimitedError: the caller is signed in, so a 429 reveals nothing).
     Whether the new address is taken is not looked at here: a taken address takes the same
     path and the same answer, and its link fails when followed. The request replaces any
     earlier pending change (its link dies) even when the new address's cap for change links
     withholds this one. The old address, if verified, gets a notice.
-    Raises ValidationError, AuthenticationError or RateLimitedError.
+    Raises ValidationError, AuthenticationError, SessionEndedError or RateLimitedError.
     """
     address = new_address(new_email)
-    record = login.check_password(user.username, password)
-    if record.user_id != user.id:
-        raise AuthenticationError(login.LOGIN_FAILED)
+    record = login.prove_password(user, password, session)
     current = User.from_record(record)
     if addresses.canonical(address) == address_of(record):
         if not current.email_verified:

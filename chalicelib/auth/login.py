@@ -1,5 +1,16 @@
 """Signing in: the one password check behind every login and every proof of the current
-password, and the rehash of a password hashed with other parameters than today's."""
+password, the locks that bound guessing, and the rehash of a password hashed with other
+parameters than today's.
+
+Who guesses decides which count a failure spends:
+- strangers (any client that is not a trusted device of the account) share the account's
+  lock (LOGIN_MAX_FAILURES, then a pause until LOGIN_LOCK_SECONDS after the last failure) and
+  their client's hourly cap (LOGINS_PER_IP_PER_HOUR, checked before argon2id runs);
+- a trusted device of the account (auth/devices.py) has a count of its own: strangers' locks
+  never stop it, and its success never lifts theirs; past LOGIN_MAX_FAILURES failures it is a
+  stranger until its next successful login;
+- a signed-in session proving its password (prove_password) is counted per session.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +18,27 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib import metrics
 from chalicelib.auth import passwords, throttle
+from chalicelib.auth.devices import Device
 from chalicelib.auth.guards import find_by_login, login_name
-from chalicelib.auth.users import stamp_of, unchanged
-from chalicelib.errors import AuthenticationError
+from chalicelib.auth.users import User, load_record, stamp_of, unchanged
+from chalicelib.errors import AuthenticationError, SessionEndedError
 from chalicelib.i18n import N_
 from chalicelib.logs import logger
 from chalicelib.models import UserRecord, condition_failed
 from chalicelib.settings import HOUR, get_settings
 
-LOGIN_SCOPE = "login"
-LOGIN_CLIENT_SCOPE = "login-client"
+LOGIN_SCOPE = "login"  # strangers' failures, per account (or unknown name)
+LOGIN_CLIENT_SCOPE = "login-client"  # strangers' failures, per client
+DEVICE_SCOPE = "login-device"  # a trusted device's own failures
+PROOF_SCOPE = "password-proof"  # a signed-in session's wrong passwords
+SESSION_PASSWORD_FAILURES = 5  # per session and hour; the last one ends the session
 # Said to every failed login alike: an account a breach response reset has no usable password,
 # and its owner must hear where the new one comes from without the answer revealing it.
 LOGIN_FAILED = N_(
     "Invalid username or password. If we asked you to reset your password, "
     "check your email for the link."
 )
+SESSION_ENDED = N_("Too many wrong passwords. Please log in again.")
 
 
 def login_subject(user_id: str) -> str:
@@ -30,42 +46,100 @@ def login_subject(user_id: str) -> str:
     return f"user:{user_id}"
 
 
-def check_password(identifier: str, password: str, client: str | None = None) -> UserRecord:
+def check_password(
+    identifier: str, password: str, client: str | None = None, device: Device | None = None
+) -> UserRecord:
     """The account whose credentials these are.
 
-    Unknown users, wrong passwords and locked logins cost the same work (two reads, one
-    counter update per account or unknown name, one per client when `client` is given, one
-    argon2 verification) and fail with the same AuthenticationError. A success lifts the
-    account's lock, and stores the password hashed anew when today's parameters differ from
-    the stored hash's (one more write, for that login only).
+    Two reads (the name's guard, the account) come first, to tell whether `device` is a
+    trusted device of the account (same id and stamp, within its own count). A trusted device
+    counts on its own counter. Anyone else: the client's cap (when `client` is given) refuses
+    at once, before any argon2 verification; then the account's (or unknown name's) lock,
+    and one argon2 verification (of a dummy hash when unknown or locked), so unknown users,
+    wrong passwords and locked logins cost the same work and fail with the same
+    AuthenticationError. A stranger's success lifts the account's lock; any success stores
+    the password hashed anew when today's parameters differ from the stored hash's.
     """
     settings = get_settings()
     name = login_name(identifier)
     record = find_by_login(name) if name else None
+    own = device if record is not None and device and device.belongs_to(record) else None
+    if record is not None and own is not None and _within_own_count(own):
+        _verify(record.password_hash, password)
+        throttle.clear_sliding(DEVICE_SCOPE, own.subject)  # strangers' lock stays as it is
+        return _signed_in(record, password)
+    if client is not None and throttle.exceeded(
+        LOGIN_CLIENT_SCOPE, client, HOUR, settings.logins_per_ip
+    ):
+        metrics.note(metrics.Metric.LOGIN_FAILED)
+        raise AuthenticationError(LOGIN_FAILED)  # before argon2 runs: a flood costs no hashing
     subject = login_subject(record.user_id) if record else f"name:{name}"
     # The lock lasts LOGIN_LOCK_SECONDS after the latest failure (a sliding counter).
     attempts = throttle.hit_sliding(LOGIN_SCOPE, subject, settings.login_lock_seconds)
     locked = attempts > settings.login_max_failures
     if attempts == settings.login_max_failures + 1:
         metrics.note(metrics.Metric.LOCK_IMPOSED)
-    if client is not None:
-        locked |= throttle.exceeded(LOGIN_CLIENT_SCOPE, client, HOUR, settings.logins_per_ip)
-    dummy = passwords.dummy_hash()  # made at the container's first login, whoever it is for
-    candidate = dummy if record is None or locked else record.password_hash
-    matched = passwords.verify_password(candidate, password[: passwords.MAX_LENGTH])
-    if record is None or locked or not matched or len(password) > passwords.MAX_LENGTH:
-        metrics.note(metrics.Metric.LOGIN_FAILED)
-        raise AuthenticationError(LOGIN_FAILED)
+    _verify(None if record is None or locked else record.password_hash, password)
+    assert record is not None  # _verify refused an unknown user
     throttle.clear_sliding(LOGIN_SCOPE, subject)
     if client is not None:
         throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR, amount=-1)  # the cap counts failures
+    if device is not None and device.user_id == record.user_id:
+        throttle.clear_sliding(DEVICE_SCOPE, device.subject)  # its device is trusted again
+    return _signed_in(record, password)
+
+
+def _within_own_count(device: Device) -> bool:
+    """Count one attempt of a trusted device; it stays trusted while within its own count
+    (failures are remembered for the device's whole lifetime, until it signs in)."""
+    settings = get_settings()
+    attempts = throttle.hit_sliding(DEVICE_SCOPE, device.subject, settings.device_ttl)
+    return attempts <= settings.login_max_failures
+
+
+def prove_password(user: User, password: str, session: str) -> UserRecord:
+    """The signed-in account's record, once `password` proves to be its current password.
+
+    For a session that has signed in already (changing the password or the address): no lock
+    strangers caused applies. Its wrong passwords count per session instead, under a keyed
+    digest of `session` (the cookie or access token that identifies it): the
+    SESSION_PASSWORD_FAILURES-th within an hour ends the session, and a session past that
+    count is refused before argon2 runs. A success takes its own count back.
+    Raises AuthenticationError (a wrong password) or SessionEndedError (sign in again).
+    """
+    attempts = throttle.hit(PROOF_SCOPE, session, HOUR)
+    if attempts > SESSION_PASSWORD_FAILURES:
+        raise SessionEndedError(SESSION_ENDED)
+    record = load_record(user.id)
+    try:
+        _verify(record.password_hash if record else None, password)
+    except AuthenticationError:
+        if attempts >= SESSION_PASSWORD_FAILURES:
+            raise SessionEndedError(SESSION_ENDED) from None
+        raise
+    assert record is not None
+    throttle.hit(PROOF_SCOPE, session, HOUR, amount=-1)  # the count is of wrong passwords
+    return _signed_in(record, password)
+
+
+def _verify(password_hash: str | None, password: str) -> None:
+    """One argon2 verification, of the dummy hash when there is nothing to verify against;
+    raises AuthenticationError unless the password matches `password_hash`."""
+    dummy = passwords.dummy_hash()  # made at the container's first login, whoever it is for
+    matched = passwords.verify_password(password_hash or dummy, password[: passwords.MAX_LENGTH])
+    if password_hash is None or not matched or len(password) > passwords.MAX_LENGTH:
+        metrics.note(metrics.Metric.LOGIN_FAILED)
+        raise AuthenticationError(LOGIN_FAILED)
+
+
+def _signed_in(record: UserRecord, password: str) -> UserRecord:
     if passwords.needs_rehash(record.password_hash):
         _rehash(record, password)
     return record
 
 
 def lift_lock(user_id: str) -> None:
-    """Forget an account's failed logins: its owner has just proved the password or mailbox."""
+    """Forget strangers' failed logins: the owner has just proved the password or mailbox."""
     throttle.clear_sliding(LOGIN_SCOPE, login_subject(user_id))
 
 

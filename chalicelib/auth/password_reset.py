@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import links, metrics
-from chalicelib.auth import accounts, throttle, tokens
+from chalicelib.auth import accounts, devices, throttle, tokens
 from chalicelib.auth.guards import email_keys, holds, user_id_among
-from chalicelib.auth.mail_caps import MailKind, allow
 from chalicelib.auth.users import User, canonical_address, check_token, issue_token, load_record
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import InvalidTokenError, QueueRefusedError, StaleWriteError, ValidationError
@@ -32,28 +31,57 @@ RESET_REQUESTED = "password_reset_requested"
 SQS_BATCH = 10  # SendMessageBatch's most
 RESET_SUBJECT = N_("[Microblog] Reset Your Password")
 PURPOSE = tokens.Purpose.RESET_PASSWORD
+# What reset requests are counted under (throttle scopes).
+DEVICE_SCOPE = "reset-device"
+CLIENT_SCOPE = "reset-client"
+ADDRESS_SCOPE = "reset-address-client"
 
 
-def request_reset(email: str, client_ip: str) -> bool:
+def request_reset(email: str, client_ip: str, device_token: str = "") -> bool:
     """Accept a reset request for any well-formed address; the worker decides if mail goes out.
 
     Known and unknown addresses take the very same path here (validate, count, enqueue), so
     the answer and its timing reveal nothing; the lookup and the rendering happen behind the
-    queue. The per-client cap is checked first: a request it drops is not counted against
-    the address, so nobody can spend another person's quota from an address over its cap.
-    Dropped requests are answered by the caller like any other. The address is counted and
-    queued in canonical form. Returns whether a job was queued. Raises ValidationError for a
-    malformed address.
+    queue. Who asks decides what is counted (nothing is read):
+    - a trusted device of the address's account (`device_token`, auth/devices.py) spends its
+      own hourly cap (RESET_EMAILS_PER_HOUR) and nothing anyone else can spend;
+    - anyone else spends the client's cap across addresses (RESET_REQUESTS_PER_IP_PER_HOUR,
+      checked first: a request it drops is not counted against the address), then, in one
+      conditional write, RESET_EMAILS_PER_HOUR for this (address, client) and
+      UNTRUSTED_RESET_EMAILS_PER_HOUR for the address from all such clients together.
+    So one stranger cannot silence the owner anywhere, and no number of strangers can silence
+    the owner's trusted device. Dropped requests are answered by the caller like any other.
+    The address is counted and queued in canonical form. Returns whether a job was queued.
+    Raises ValidationError for a malformed address.
     """
-    settings = get_settings()
     address = canonical_address(email)
     metrics.note(metrics.Metric.RESET_REQUESTED)
-    if throttle.exceeded("reset-client", client_ip, HOUR, settings.reset_requests_per_ip_per_hour):
+    device = devices.read(device_token)
+    if device is not None and device.vouches_for(address):
+        own_cap = get_settings().reset_emails_per_hour
+        allowed = not throttle.exceeded(DEVICE_SCOPE, device.subject, HOUR, own_cap)
+    else:
+        allowed = _stranger_may_ask(address, client_ip)
+    if allowed:
+        queue_jobs([address])
+    return allowed
+
+
+def _stranger_may_ask(address: str, client: str) -> bool:
+    settings = get_settings()
+    if throttle.exceeded(CLIENT_SCOPE, client, HOUR, settings.reset_requests_per_ip_per_hour):
         return False
-    if not allow(MailKind.RESET, address):
-        return False
-    queue_jobs([address])
-    return True
+    within = throttle.hit_within(
+        ADDRESS_SCOPE,
+        address,
+        client,
+        HOUR,
+        part_cap=settings.reset_emails_per_hour,
+        total_cap=settings.untrusted_reset_emails_per_hour,
+    )
+    if not within:
+        metrics.note(metrics.Metric.EMAIL_FAILED, metrics.Failure.CAPPED)
+    return within
 
 
 def queue_jobs(addresses: Sequence[str]) -> None:

@@ -1,7 +1,8 @@
 """Counters in DynamoDB: one atomic UpdateItem per hit, expired by TTL.
 
-Fixed windows for hourly caps; sliding counters (alive until `window` seconds after the last
-hit) for login lockouts. Subjects are hashed with a key derived from the secret, so the state
+Fixed windows for hourly caps (`hit`; `hit_within` counts a subject and one part of it in
+one item); sliding counters (alive until `window` seconds after the last hit) for login
+lockouts. Subjects are hashed with a key derived from the secret, so the state
 table holds no address, name or IP a dictionary could recover.
 """
 
@@ -13,6 +14,7 @@ import time
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.operand import Path
 
 from chalicelib import metrics
 from chalicelib.auth.keys import get_keyring
@@ -81,6 +83,37 @@ def exceeded(scope: str, subject: str, window: int, cap: int) -> bool:
     if over:
         metrics.note(metrics.Metric.THROTTLED, scope)
     return over
+
+
+def hit_within(
+    scope: str, subject: str, part: str, window: int, part_cap: int, total_cap: int
+) -> bool:
+    """Count one hit for `subject` and for `part` of it (a client asking about an address) in
+    the current window, only while both stay within their caps; returns whether it counted.
+
+    One conditional UpdateItem: the subject's item holds its total (`hits`) and a count per
+    part (an attribute named by the part's keyed digest), so both are checked and counted at
+    once, and a refused hit spends neither: no part can spend more than `part_cap` of the total.
+    """
+    key, ends = _window_key(scope, subject, window)
+    each = Path("part" + subject_digest(f"{scope}#part", part)[:20])
+    condition = (Counter.hits.does_not_exist() | (Counter.hits < total_cap)) & (
+        each.does_not_exist() | (each < part_cap)
+    )
+    try:
+        Counter(key).update(
+            actions=[
+                Counter.hits.add(1),
+                each.add(1),
+                Counter.expires_at.set(datetime.fromtimestamp(ends, tz=UTC)),
+            ],
+            condition=condition,
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
 
 
 def _sliding_key(scope: str, subject: str) -> str:

@@ -4,16 +4,19 @@ A reset link is at most 220 characters on a base URL like http://127.0.0.1:8000:
 carries only what it needs. No `iat` and no `kid` (the keyring has two keys at most, so
 verification tries the current one, then the previous); a one-letter audience per purpose;
 the user id as 22 base64url characters instead of a 36-character UUID; the account's
-8-character security stamp (tests/auth/test_tokens.py measures the link).
+8-character security stamp (tests/auth/test_tokens.py measures the link). Tokens never mailed
+carry more: session and access tokens a random `jti` (no two sign-ins share a token), device
+tokens their device id and address digest (auth/devices.py).
 """
 
 from __future__ import annotations
 
 import binascii
+import secrets
 import time
 import uuid
 from base64 import urlsafe_b64decode, urlsafe_b64encode
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -28,6 +31,7 @@ ALGORITHM = "HS256"
 STAMP_CLAIM = "pwd"
 CHANGE_CLAIM = "chg"  # a change-of-address link: the id of the account's pending change
 MAX_TOKEN_LENGTH = 2048
+JTI_BYTES = 12
 
 
 class Purpose(Enum):
@@ -37,6 +41,7 @@ class Purpose(Enum):
     ACCESS = "access"
     SESSION = "session"
     VERIFY_EMAIL = "verify_email"
+    DEVICE = "device"  # a browser or API client its account trusts (auth/devices.py)
 
     @property
     def audience(self) -> str:
@@ -53,13 +58,27 @@ class Purpose(Enum):
         """Whether the token names the address it is about (claim `eml`), and needs one."""
         return self is Purpose.VERIFY_EMAIL
 
+    @property
+    def unique(self) -> bool:
+        """Whether each token carries a random id (`jti`), so that no two sign-ins share a
+        token even within one second: a signed-in session is known by its token."""
+        return self in (Purpose.SESSION, Purpose.ACCESS)
+
+    @property
+    def own_claims(self) -> tuple[str, ...]:
+        """The string claims of its own a token for this purpose carries (all required)."""
+        return _OWN_CLAIMS.get(self, ())
+
 
 _AUDIENCES = {
     Purpose.RESET_PASSWORD: "r",
     Purpose.ACCESS: "a",
     Purpose.SESSION: "s",
     Purpose.VERIFY_EMAIL: "v",
+    Purpose.DEVICE: "d",
 }
+# A device token names its device and a keyed digest of the address it vouches for.
+_OWN_CLAIMS = {Purpose.DEVICE: ("dev", "adr")}
 
 
 def compact_id(user_id: str) -> str:
@@ -90,6 +109,7 @@ class Claims:
     expires_at: int
     address: str | None = None
     change: str | None = None
+    own: dict[str, str] = field(default_factory=dict)  # the purpose's own_claims
 
 
 def issue(
@@ -99,11 +119,13 @@ def issue(
     ttl: int,
     address: str | None = None,
     change: str | None = None,
+    own: dict[str, str] | None = None,
 ) -> str:
     """Sign a token for `purpose`, bound to the account's current security stamp.
 
     Purposes that bind an address carry it (`address`, required for them, refused otherwise),
-    and a link that changes the address carries the id of that pending change (`change`).
+    and a link that changes the address carries the id of that pending change (`change`);
+    purposes with claims of their own carry exactly those (`own`).
     """
     if purpose.binds_address != (address is not None):
         raise ValueError(
@@ -111,6 +133,9 @@ def issue(
         )
     if change is not None and not purpose.binds_address:
         raise ValueError(f"a {purpose.value} token takes no change id")
+    own = own or {}
+    if set(own) != set(purpose.own_claims):
+        raise ValueError(f"a {purpose.value} token carries {purpose.own_claims or 'no claims'}")
     key = get_keyring().current
     payload: dict[str, str | int] = {
         purpose.subject_claim: compact_id(user_id),
@@ -122,6 +147,9 @@ def issue(
         payload["eml"] = address
     if change is not None:
         payload[CHANGE_CLAIM] = change
+    payload.update(own)
+    if purpose.unique:
+        payload["jti"] = urlsafe_b64encode(secrets.token_bytes(JTI_BYTES)).decode()
     # No "typ" either: the header is {"alg":"HS256"}, and the algorithm is pinned on decode.
     return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"typ": None})
 
@@ -130,7 +158,7 @@ def verify(purpose: Purpose, token: str) -> Claims:
     """Return the claims of a valid token for `purpose`, or raise InvalidTokenError."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidTokenError("malformed token", purpose.value)
-    extra = ["eml"] if purpose.binds_address else []
+    extra = (["eml"] if purpose.binds_address else []) + list(purpose.own_claims)
     payload: dict[str, Any] | None = None
     for key in get_keyring().accepted:  # no kid: at most two keys to try
         try:
@@ -157,10 +185,14 @@ def verify(purpose: Purpose, token: str) -> Claims:
         raise InvalidTokenError("malformed claims", purpose.value)
     if change is not None and not isinstance(change, str):
         raise InvalidTokenError("malformed claims", purpose.value)
+    own = {name: payload[name] for name in purpose.own_claims}
+    if not all(isinstance(value, str) for value in own.values()):
+        raise InvalidTokenError("malformed claims", purpose.value)
     return Claims(
         user_id=expand_id(user_id),
         stamp=stamp,
         expires_at=int(payload["exp"]),
         address=address,
         change=change,
+        own=own,
     )

@@ -6,6 +6,7 @@ from chalice.app import Blueprint, Request, Response
 
 from chalicelib.auth import (
     accounts,
+    devices,
     email_change,
     password_reset,
     preferences,
@@ -82,24 +83,40 @@ def create_user() -> Response:
 def create_token() -> Response:
     data = parse_json(_request())
     identifier = string_field(data, "username", required=False) or string_field(data, "email")
-    user = accounts.authenticate(identifier, string_field(data, "password"), client_key(_request()))
-    return json_response(_token_json(user))
+    device = string_field(data, "device_token", required=False)
+    user = accounts.authenticate(
+        identifier, string_field(data, "password"), client_key(_request()), device
+    )
+    return json_response(_token_json(user, device))
 
 
-def _bearer_user() -> User:
+def _bearer() -> tuple[User, str]:
+    """The caller's account and its access token (what its session is known by)."""
     scheme, _, token = _request().headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("a bearer token is required")
     try:
-        return user_for_token(tokens.Purpose.ACCESS, token.strip())
+        return user_for_token(tokens.Purpose.ACCESS, token.strip()), token.strip()
     except InvalidTokenError:
         raise AuthenticationError("invalid or expired token") from None
 
 
-def _token_json(user: User) -> dict[str, str | int]:
+def _bearer_user() -> User:
+    return _bearer()[0]
+
+
+def _token_json(user: User, device_token: str = "") -> dict[str, str | int]:
+    """A fresh access token, and the caller as a trusted device of the account (the device
+    it presented keeps its id when it is one of this account's)."""
     ttl = get_settings().access_token_ttl
     token = issue_token(user, tokens.Purpose.ACCESS, ttl)
-    return {"access_token": token, "token_type": "bearer", "expires_in": ttl}
+    device = devices.issue(user, keep=devices.read(device_token))
+    return {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": ttl,
+        "device_token": device,
+    }
 
 
 @api.route("/api/users/me", methods=["GET"], content_types=ANY_TYPE)
@@ -120,11 +137,11 @@ def choose_locale() -> Response:
 @api_errors
 def change_password() -> Response:
     data = parse_json(_request())
-    user = _bearer_user()
+    user, session = _bearer()
     changed = accounts.change_password(
-        user, string_field(data, "current_password"), string_field(data, "new_password")
+        user, string_field(data, "current_password"), string_field(data, "new_password"), session
     )
-    # Every earlier token is void now; hand back a fresh one.
+    # Every earlier token (device tokens too) is void now; hand back fresh ones.
     return json_response(_token_json(changed))
 
 
@@ -132,7 +149,12 @@ def change_password() -> Response:
 @api_errors
 def request_password_reset() -> Response:
     request = _request()
-    password_reset.request_reset(string_field(parse_json(request), "email"), client_key(request))
+    data = parse_json(request)
+    password_reset.request_reset(
+        string_field(data, "email"),
+        client_key(request),
+        string_field(data, "device_token", required=False),
+    )
     return json_response({"message": RESET_ACCEPTED}, 202)
 
 
@@ -164,8 +186,10 @@ def confirm_email_verification() -> Response:
 @api_errors
 def change_email() -> Response:
     data = parse_json(_request())
-    user = _bearer_user()
-    email_change.request_change(user, string_field(data, "password"), string_field(data, "email"))
+    user, session = _bearer()
+    email_change.request_change(
+        user, string_field(data, "password"), string_field(data, "email"), session
+    )
     return json_response({"message": wording.EMAIL_CHANGE_REQUESTED}, 202)
 
 

@@ -18,6 +18,7 @@ from chalicelib.errors import (
     InvalidTokenError,
     PayloadTooLargeError,
     RateLimitedError,
+    SessionEndedError,
     UnsupportedMediaTypeError,
     ValidationError,
 )
@@ -38,6 +39,8 @@ def _error_for(exc: AppError) -> Response:
         return error_response(400, "invalid_request", exc.message, exc.field)
     if isinstance(exc, ConflictError):
         return error_response(409, "conflict", exc.message, exc.field)
+    if isinstance(exc, SessionEndedError):
+        return error_response(401, "session_ended", str(exc))  # sign in again for a new token
     if isinstance(exc, AuthenticationError):
         return error_response(401, "unauthorized", str(exc))
     if isinstance(exc, InvalidTokenError):

@@ -35,7 +35,8 @@ def verify_email_form(page: PageRequest, token: str) -> Response:
 @any_visitor
 @with_form()
 def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Response:
-    verification.confirm(token)
+    user = verification.confirm(token)
+    page.device.trust(user)  # the link proved the mailbox
     # A new address ends every earlier session, this browser's too: then it logs in again.
     return page.redirect("/" if page.session.user() else "/login", flash="email_confirmed")
 
@@ -62,7 +63,9 @@ def change_email_form(page: PageRequest) -> Response:
 def change_email(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.session.user()
     assert user is not None
-    email_change.request_change(user, form.get("password", ""), form.get("email", ""))
+    email_change.request_change(
+        user, form.get("password", ""), form.get("email", ""), page.session.token()
+    )
     return page.redirect("/", flash="email_change_requested")
 
 

@@ -5,6 +5,7 @@ The cookie carries a code, never text, so nobody can plant words on our pages.
 
 from __future__ import annotations
 
+from chalicelib.auth.login import SESSION_ENDED
 from chalicelib.i18n import N_
 from chalicelib.web import cookie_jar, wording
 from chalicelib.web.cookie_jar import CookieJar
@@ -26,6 +27,7 @@ FLASHES = {
     "login_required": N_("Please log in to access this page."),
     "logged_out": N_("You have been logged out."),
     "password_changed": N_("Your password has been changed."),
+    "session_ended": SESSION_ENDED,
 }
 
 

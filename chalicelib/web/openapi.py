@@ -39,6 +39,7 @@ def _object(required: list[str], **properties: dict[str, Any]) -> dict[str, Any]
 
 
 STRING = {"type": "string"}
+DEVICE_TOKEN = {"type": "string", "description": "a login's device_token (others are ignored)"}
 PASSWORD = {"type": "string", "minLength": 1}
 ERRORS = {
     "400": _answer("Invalid input: the body says which field and why", "Problem"),
@@ -55,7 +56,9 @@ def _operation(summary: str, responses: dict[str, Any], **extra: Any) -> dict[st
 
 
 def _paths() -> dict[str, Any]:
-    credentials = _object(["password"], username=STRING, email=STRING, password=PASSWORD)
+    credentials = _object(
+        ["password"], username=STRING, email=STRING, password=PASSWORD, device_token=DEVICE_TOKEN
+    )
     return {
         "/api/health": {"get": _operation("Liveness", {"200": _answer("Up", "Health")})},
         "/api/openapi.json": {"get": _operation("This document", {"200": _answer("OpenAPI")})},
@@ -80,10 +83,14 @@ def _paths() -> dict[str, Any]:
         },
         "/api/tokens": {
             "post": _operation(
-                "Log in: an access token",
+                "Log in: an access token, and a device token strangers' lock does not stop",
                 {
                     "200": _answer("Logged in", "Token"),
-                    "401": _answer("One answer for unknown user and wrong password", "Problem"),
+                    "401": _answer(
+                        "One answer for unknown user, wrong password, locked account and capped "
+                        "client",
+                        "Problem",
+                    ),
                     **ERRORS,
                 },
                 requestBody=_body(credentials),
@@ -127,7 +134,7 @@ def _paths() -> dict[str, Any]:
             "post": _operation(
                 "Ask for a reset link (one answer for every address)",
                 {"202": _answer("Accepted", "Message"), **ERRORS},
-                requestBody=_body(_object(["email"], email=STRING)),
+                requestBody=_body(_object(["email"], email=STRING, device_token=DEVICE_TOKEN)),
             )
         },
         "/api/email-verification": {
@@ -206,10 +213,11 @@ def _schemas() -> dict[str, Any]:
         ),
         "Confirmed": _object(["message", "user"], message=STRING, user=_ref("User")),
         "Token": _object(
-            ["access_token", "token_type", "expires_in"],
+            ["access_token", "token_type", "expires_in", "device_token"],
             access_token=STRING,
             token_type={"const": "bearer"},
             expires_in={"type": "integer"},
+            device_token={"type": "string", "description": "send it with later logins and resets"},
         ),
     }
 

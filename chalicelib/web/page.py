@@ -1,9 +1,9 @@
 """One HTML request: its parts, each doing one thing, and the answers made from them.
 
 The parts: the cookies (cookie_jar), who is signed in (session), the language (language),
-the CSRF token (csrf) and the flash message (flash). A view reads what it needs from them
-and answers with `render` (a page) or `redirect` (a 303); every cookie a part changed goes
-out with that answer.
+the CSRF token (csrf), the flash message (flash) and this browser as a trusted device
+(device). A view reads what it needs from them and answers with `render` (a page) or
+`redirect` (a 303); every cookie a part changed goes out with that answer.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from chalicelib.settings import get_settings
 from chalicelib.web.assets import asset_name
 from chalicelib.web.cookie_jar import CookieJar
 from chalicelib.web.csrf import Csrf
+from chalicelib.web.device import TrustedDevice
 from chalicelib.web.flash import Flash
 from chalicelib.web.http import PAGE_HEADERS, TOKEN_PAGE_HEADERS
 from chalicelib.web.language import Language
@@ -42,6 +43,7 @@ class PageRequest:
         self.language = Language(request, self.cookies, self.session)
         self.csrf = Csrf(self.cookies)
         self.flash = Flash(self.cookies)
+        self.device = TrustedDevice(self.cookies)
         # The posted form, once read (web/page_errors.py shows it again with its errors).
         self.posted: dict[str, str] | None = None
 

@@ -12,6 +12,7 @@ checks its CSRF token first, the same way for every form.
     AddressTakenError       409 on the confirmation page
     ValidationError         400: the form again, each error under its field
     ConflictError             (the error page when no form was read)
+    SessionEndedError       signed out, to the login page: too many wrong passwords
     AuthenticationError     the form again: the password field refused (400), or the
                               whole sign-in refused (401)
 
@@ -38,6 +39,7 @@ from chalicelib.errors import (
     InvalidTokenError,
     PayloadTooLargeError,
     RateLimitedError,
+    SessionEndedError,
     ValidationError,
 )
 from chalicelib.i18n import N_
@@ -130,6 +132,9 @@ def answer(page: PageRequest, exc: AppError, form: FormPage | None) -> Response:
             exc.errors if isinstance(exc, FieldErrors) else {exc.field or form.field: exc.message}
         )
         return form.render(page, 400, errors=errors)
+    if isinstance(exc, SessionEndedError):
+        page.session.log_out()
+        return page.redirect("/login", flash="session_ended")
     if isinstance(exc, AuthenticationError) and form is not None:
         if form.proof_field is None:
             return form.render(page, 401, error=_said(exc))

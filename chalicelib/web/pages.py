@@ -91,9 +91,13 @@ def login_form(page: PageRequest) -> Response:
 @with_form(LOGIN)
 def login(page: PageRequest, form: dict[str, str]) -> Response:
     user = accounts.authenticate(
-        form.get("username", ""), form.get("password", ""), client_key(page.request)
+        form.get("username", ""),
+        form.get("password", ""),
+        client_key(page.request),
+        page.device.token(),
     )
     page.session.log_in(user, remember=form.get("remember_me", "") in REMEMBER_ME_VALUES)
+    page.device.trust(user)
     return page.redirect("/")
 
 
@@ -147,10 +151,11 @@ def change_password(page: PageRequest, form: dict[str, str]) -> Response:
     assert user is not None
     check_new_password(form, user.username, user.email)
     changed = accounts.change_password(
-        user, form.get("current_password", ""), form.get("password", "")
+        user, form.get("current_password", ""), form.get("password", ""), page.session.token()
     )
-    # Every older session is void now; this browser gets a fresh one.
+    # Every older session and device token is void now; this browser gets fresh ones.
     page.session.log_in(changed, remember=False)
+    page.device.trust(changed)
     return page.redirect("/", flash="password_changed")
 
 

@@ -52,7 +52,7 @@ def reset_password_request_form(page: PageRequest) -> Response:
 @with_form(REQUEST)
 def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
     address = form.get("email", "")
-    password_reset.request_reset(address, client_key(page.request))
+    password_reset.request_reset(address, client_key(page.request), page.device.token())
     # Known or unknown, capped or not: the same redirect to the same page.
     remember_sent_to(page, address)
     return page.redirect(SENT_PATH)
@@ -91,5 +91,6 @@ def reset_password_form(page: PageRequest, token: str) -> Response:
 def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
     link = password_reset.open_link(token)  # a dead link is the first thing to say
     check_new_password(form, link.user.username, link.user.email)
-    link.set_password(form.get("password", ""))
+    user = link.set_password(form.get("password", ""))
+    page.device.trust(user)  # the link proved the mailbox
     return page.redirect("/login", flash="password_reset")

@@ -32,6 +32,11 @@ class Session:
                     self._cookies.clear(cookie_jar.SESSION)
         return self._user
 
+    def token(self) -> str:
+        """The session cookie itself: what a signed-in session is known by until sessions
+        are stored (its wrong passwords are counted under a keyed digest of it)."""
+        return self._cookies.get(cookie_jar.SESSION) if self.user() else ""
+
     def forget(self) -> None:
         """A visitor from here on, unread: an error page must not depend on the account."""
         self._user, self._loaded = None, True

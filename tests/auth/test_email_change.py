@@ -13,7 +13,7 @@ from chalice.test import Client
 
 from chalicelib.auth import accounts, email_change, users, verification
 from chalicelib.errors import InvalidTokenError
-from tests.helpers.accounts import change_link, verify_address
+from tests.helpers.accounts import SESSION, change_link, verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import drain_queue, sent_mail, settle_mail, verify_token_from, with_subject
 from tests.helpers.web import api_gateway_post, api_gateway_request
@@ -89,7 +89,7 @@ def test_a_cancelled_change_link_answers_like_any_dead_link(client: Client) -> N
 def test_a_new_password_drops_the_pending_change() -> None:
     user = verify_address(accounts.register("susan", "susan@example.com", PASSWORD))
     token = change_link(user, "susan@new.example")
-    changed = accounts.change_password(user, PASSWORD, NEW_PASSWORD)
+    changed = accounts.change_password(user, PASSWORD, NEW_PASSWORD, SESSION)
     assert changed.pending_email is None
     with pytest.raises(InvalidTokenError):
         verification.check_link(token)
@@ -110,5 +110,5 @@ def test_a_pending_change_shows_until_its_link_expires() -> None:
 def test_asking_for_the_current_address_changes_nothing_pending() -> None:
     user = verify_address(accounts.register("susan", "susan@example.com", PASSWORD))
     token = change_link(user, "susan@new.example")
-    email_change.request_change(user, PASSWORD, "SUSAN@example.com")
+    email_change.request_change(user, PASSWORD, "SUSAN@example.com", SESSION)
     assert verification.check_link(token) == "susan@new.example"

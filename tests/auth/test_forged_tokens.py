@@ -16,7 +16,7 @@ from chalice.test import Client
 from chalicelib.auth import accounts, passwords, tokens, users
 from chalicelib.auth.keys import get_keyring
 from tests.helpers.environment import PASSWORD
-from tests.helpers.web import post_json
+from tests.helpers.web import SESSION_COOKIE, post_json
 
 Forge = Callable[[users.User], str]
 
@@ -174,7 +174,7 @@ def test_a_verification_token_is_no_bearer_token_and_no_session(client: Client) 
     token = _verify(user)
     me = client.http.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 401
-    home = client.http.get("/", headers={"Cookie": f"session={token}"})
+    home = client.http.get("/", headers={"Cookie": f"{SESSION_COOKIE}={token}"})
     assert home.status_code == 303
     assert home.headers["Location"].endswith("/login")
     reset_page = client.http.get(f"/reset_password/{token}")

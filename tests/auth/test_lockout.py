@@ -17,7 +17,7 @@ from chalicelib.models import Counter
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
-from tests.helpers.web import post_json
+from tests.helpers.web import api_gateway_post, post_json
 
 LOCK = 15 * 60  # LOGIN_LOCK_SECONDS' default
 
@@ -76,6 +76,22 @@ def test_failed_logins_per_client_are_capped_like_a_wrong_password(
     assert capped.body == wrong.body
     # Another client is not affected.
     assert accounts.authenticate("susan", PASSWORD, throttle.client_key("198.51.100.7"))
+
+
+def test_a_login_from_a_client_over_its_cap_is_refused_before_argon2_runs(
+    client: Client, susan: dict[str, Any], argon2_verifications: list[str]
+) -> None:
+    def login(name: str, password: str, source_ip: str = "203.0.113.66") -> Any:
+        body = {"username": name, "password": password}
+        return api_gateway_post("/api/tokens", body, source_ip)
+
+    sprayed = [login(f"user{n}", "Summer2024!") for n in range(100)]
+    assert len(argon2_verifications) == 100  # LOGINS_PER_IP_PER_HOUR, each one verified
+    capped = [login("susan", PASSWORD) for _ in range(20)]
+    assert len(argon2_verifications) == 100  # a million more would cost no hashing either
+    assert {(c["statusCode"], c["body"]) for c in capped} == {(401, sprayed[0]["body"])}
+    assert login("susan", PASSWORD, "198.51.100.7")["statusCode"] == 200  # another client
+    assert len(argon2_verifications) == 101
 
 
 def test_successful_logins_do_not_count_toward_the_client_cap(susan: dict[str, Any]) -> None:

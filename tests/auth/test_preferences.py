@@ -16,7 +16,7 @@ from chalicelib.auth import (
 )
 from chalicelib.errors import ValidationError
 from chalicelib.models import USER_PREFIX, UserRecord
-from tests.helpers.accounts import verify_address
+from tests.helpers.accounts import SESSION, verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import drain_queue, sent_mail, settle_mail, subject_of, verify_token_from
 from tests.helpers.language import english_left_in
@@ -74,8 +74,8 @@ def test_every_email_to_a_spanish_account_is_all_spanish() -> None:
     user = verify_address(user)
     password_reset.request_reset("susan@example.com", "192.0.2.1")
     drain_queue()
-    user = accounts.change_password(user, PASSWORD, NEW_PASSWORD)
-    email_change.request_change(user, NEW_PASSWORD, "susan@new.example")
+    user = accounts.change_password(user, PASSWORD, NEW_PASSWORD, SESSION)
+    email_change.request_change(user, NEW_PASSWORD, "susan@new.example", SESSION)
     drain_queue()
     change_link = next(m for m in sent_mail() if "susan@new.example" in m.destinations)
     verification.confirm(verify_token_from(change_link))

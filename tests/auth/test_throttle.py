@@ -31,3 +31,25 @@ def test_concurrent_hits_are_all_counted() -> None:
     with ThreadPoolExecutor(max_workers=10) as pool:
         counts = list(pool.map(lambda _: throttle.hit("s", "same", 3600), range(20)))
     assert sorted(counts) == list(range(1, 21))
+
+
+def _within(part: str, part_cap: int = 2, total_cap: int = 3) -> bool:
+    return throttle.hit_within("s", "susan@example.com", part, 3600, part_cap, total_cap)
+
+
+def test_a_part_and_its_total_are_counted_together_or_not_at_all() -> None:
+    with time_machine.travel(1_800_000_000, tick=False):
+        assert [_within("client a") for _ in range(5)] == [True, True, False, False, False]
+        assert [_within("client b") for _ in range(2)] == [True, False]  # the total's third
+        assert not _within("client c")
+        [item] = list(Counter.scan())
+        assert item.hits == 3  # refused hits spent nothing
+        assert "client" not in str(item.serialize())  # parts are keyed digests too
+    with time_machine.travel(1_800_000_000 + 3600, tick=False):
+        assert _within("client c")
+
+
+def test_concurrent_hits_within_caps_never_overshoot() -> None:
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        allowed = list(pool.map(lambda n: _within(f"client {n % 2}", 3, 5), range(20)))
+    assert allowed.count(True) == 5

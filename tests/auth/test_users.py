@@ -12,7 +12,7 @@ import pytest
 from chalicelib.auth import accounts, passwords, tokens, users, verification
 from chalicelib.errors import InvalidTokenError
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
-from tests.helpers.accounts import change_link
+from tests.helpers.accounts import SESSION, change_link
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 
 ACCESS = tokens.Purpose.ACCESS
@@ -99,7 +99,7 @@ def test_a_record_written_before_stamps_keeps_its_tokens_until_its_first_change(
     user = users.user_for_token(ACCESS, old_token)  # issued before the change: still good
     assert (user.id, user.email, user.email_verified) == ("old-1", "Olive@example.com", True)
     assert accounts.authenticate("olive", PASSWORD).stamp == user.stamp
-    changed = accounts.change_password(user, PASSWORD, NEW_PASSWORD)
+    changed = accounts.change_password(user, PASSWORD, NEW_PASSWORD, SESSION)
     stored = _stored("old-1")
     assert stored.security_stamp == changed.stamp
     assert changed.stamp != _legacy_fingerprint(stored.password_hash, stored.email)

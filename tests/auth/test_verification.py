@@ -18,7 +18,7 @@ from chalicelib.errors import (
     ValidationError,
 )
 from chalicelib.models import Guard
-from tests.helpers.accounts import change_link, verify_address
+from tests.helpers.accounts import SESSION, change_link, verify_address
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import (
     drain_queue,
@@ -121,7 +121,7 @@ def test_a_change_moves_both_guards_and_ends_every_earlier_token() -> None:
         for p in (tokens.Purpose.SESSION, tokens.Purpose.ACCESS, tokens.Purpose.RESET_PASSWORD)
     }
     settle_mail()
-    email_change.request_change(user, PASSWORD, "susan@new.example")
+    email_change.request_change(user, PASSWORD, "susan@new.example", SESSION)
     drain_queue()
     [link] = [m for m in with_subject("Confirm") if m.destinations[0] == "susan@new.example"]
     [notice] = with_subject("change of your email")
@@ -190,7 +190,7 @@ def test_a_change_needs_the_current_password() -> None:
     user = _register()
     settle_mail()
     with pytest.raises(AuthenticationError):
-        email_change.request_change(user, "wrong password!", "susan@new.example")
+        email_change.request_change(user, "wrong password!", "susan@new.example", SESSION)
     drain_queue()
     assert sent_mail() == []
 
@@ -201,7 +201,7 @@ def test_non_ascii_local_parts_are_refused_with_a_clear_message(email: str) -> N
         _register(email=email)
     user = _register()
     with pytest.raises(ValidationError, match="before the @"):
-        email_change.request_change(user, PASSWORD, email)
+        email_change.request_change(user, PASSWORD, email, SESSION)
 
 
 def test_a_verification_token_carries_its_address_and_nothing_else_does() -> None:

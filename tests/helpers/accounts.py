@@ -14,12 +14,17 @@ def verify_address(user: users.User) -> users.User:
     return verification.confirm(token)
 
 
+# What a signed-in session is known by when domain code is called directly (a page passes its
+# session cookie, the API its access token): password proofs are counted per session.
+SESSION = "a-signed-in-session"
+
+
 def change_link(user: users.User, address: str, password: str = PASSWORD) -> str:
     """Ask to move `user` to `address` as its owner would (the password, the real request),
     and return the token of the link that request mailed there (delivering the queue)."""
     drain_queue()  # what was queued before goes out first
     before = len(sent_mail())
-    email_change.request_change(user, password, address)
+    email_change.request_change(user, password, address, SESSION)
     drain_queue()
     to = addresses.canonical(address)
     [link] = [m for m in sent_mail()[before:] if m.destinations[0] == to]

@@ -10,6 +10,11 @@ from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL
 
+# The tests' site is https: its session, CSRF nonce and device token are __Host- cookies.
+SESSION_COOKIE = "__Host-session"
+CSRF_COOKIE = "__Host-csrf"
+DEVICE_COOKIE = "__Host-device"
+
 
 def csrf_from(html: str) -> str:
     marker = 'name="csrf_token" value="'
@@ -79,6 +84,11 @@ class Browser:
         location = response.headers["Location"]
         assert location.startswith(BASE_URL), location
         return self.get(location[len(BASE_URL) :] or "/")
+
+
+def json_of(answer: dict[str, Any]) -> Any:
+    """The JSON body of a Lambda handler's answer (api_gateway_post)."""
+    return json.loads(answer["body"])
 
 
 def api_gateway_post(path: str, body: Any, source_ip: str, **headers: str) -> dict[str, Any]:

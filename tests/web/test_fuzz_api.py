@@ -28,7 +28,15 @@ json_values = st.recursive(
     ),
     max_leaves=10,
 )
-FIELDS = ["username", "email", "password", "token", "current_password", "new_password"]
+FIELDS = [
+    "username",
+    "email",
+    "password",
+    "token",
+    "current_password",
+    "new_password",
+    "device_token",
+]
 field_values = (
     json_values
     | st.sampled_from(["susan", "susan@example.com", PASSWORD, "", "a" * 300, "x@y\r\nBcc: z"])

@@ -10,7 +10,15 @@ from chalice.test import Client
 
 from chalicelib.models import Counter
 from tests.helpers.environment import PASSWORD
-from tests.helpers.web import Browser, cookie_header, csrf_from, post_form, post_json
+from tests.helpers.web import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Browser,
+    cookie_header,
+    csrf_from,
+    post_form,
+    post_json,
+)
 
 LOGIN = {"username": "susan", "password": PASSWORD}
 
@@ -130,7 +138,7 @@ def test_a_planted_csrf_cookie_does_not_pass_on_a_victims_session(
     attacker = Browser(client)  # a sibling subdomain can plant its own nonce and knows its token
     token = csrf_from(attacker.get("/login").body.decode())
     victim = _logged_in(client)
-    victim.jar["csrf"] = attacker.jar["csrf"]
+    victim.jar[CSRF_COOKIE] = attacker.jar[CSRF_COOKIE]
     fields = {
         "current_password": PASSWORD,
         "password": "n3w pass phrase!",
@@ -194,7 +202,7 @@ def test_a_stale_session_cookie_does_not_spoil_the_next_form(
     client: Client, susan: dict[str, Any]
 ) -> None:
     browser = Browser(client)
-    browser.jar["session"] = "stale.session.token"
+    browser.jar[SESSION_COOKIE] = "stale.session.token"
     response = browser.submit("/login", dict(LOGIN))
     assert response.status_code == 303
     assert browser.get("/").status_code == 200
@@ -203,8 +211,8 @@ def test_a_stale_session_cookie_does_not_spoil_the_next_form(
 def test_signing_in_starts_a_new_csrf_nonce(client: Client, susan: dict[str, Any]) -> None:
     browser = Browser(client)
     browser.get("/login")
-    before = browser.jar["csrf"]
+    before = browser.jar[CSRF_COOKIE]
     browser.submit("/login", dict(LOGIN))
-    assert "csrf" not in browser.jar  # dropped with the sign-in
+    assert CSRF_COOKIE not in browser.jar  # dropped with the sign-in
     browser.get("/")
-    assert browser.jar["csrf"] != before
+    assert browser.jar[CSRF_COOKIE] != before

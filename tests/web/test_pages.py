@@ -9,7 +9,7 @@ from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
-from tests.helpers.web import Browser, csrf_from, post_json
+from tests.helpers.web import SESSION_COOKIE, Browser, csrf_from, post_json
 
 PAGES = ["/login", "/register", "/reset_password_request"]
 
@@ -79,11 +79,11 @@ def test_session_cookie_is_httponly_lax_secure_and_remember_me_persists(
     browser: Browser, susan: dict[str, Any]
 ) -> None:
     plain = _log_in(browser)
-    [cookie] = [c for c in plain.headers["Set-Cookie"] if c.startswith("session=")]
-    assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/prod"} <= set(cookie.split("; "))
+    [cookie] = [c for c in plain.headers["Set-Cookie"] if c.startswith(f"{SESSION_COOKIE}=")]
+    assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/"} <= set(cookie.split("; "))
     assert "Max-Age" not in cookie  # ends with the browser session
     remembered = _log_in(Browser(browser.client), remember=True)
-    [cookie] = [c for c in remembered.headers["Set-Cookie"] if c.startswith("session=")]
+    [cookie] = [c for c in remembered.headers["Set-Cookie"] if c.startswith(f"{SESSION_COOKIE}=")]
     assert "Max-Age=2592000" in cookie
 
 
@@ -91,7 +91,7 @@ def test_wrong_password_re_renders_the_form(browser: Browser, susan: dict[str, A
     response = _log_in(browser, password="wrong password")
     assert response.status_code == 401
     assert "Invalid username or password" in response.body.decode()
-    assert "session" not in browser.jar
+    assert SESSION_COOKIE not in browser.jar
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token-value"])
@@ -254,7 +254,7 @@ def test_a_reset_logs_out_every_existing_session(
     post_json(client, "/api/password-reset/confirm", {"token": token, "password": NEW_PASSWORD})
     response = browser.get("/")
     assert response.status_code == 303
-    assert "session" not in browser.jar  # the stale cookie was cleared
+    assert SESSION_COOKIE not in browser.jar  # the stale cookie was cleared
 
 
 def test_html_forms_must_be_urlencoded(client: Client) -> None:
@@ -302,7 +302,7 @@ def test_change_password_page_needs_login_and_the_current_password(
     anonymous = browser.get("/change_password")
     assert anonymous.headers["Location"] == f"{BASE_URL}/login"
     _log_in(browser)
-    old_session = browser.jar["session"]
+    old_session = browser.jar[SESSION_COOKIE]
     assert 'href="/prod/change_password"' in browser.get("/").body.decode()
     wrong = browser.submit(
         "/change_password",
@@ -321,9 +321,9 @@ def test_change_password_page_needs_login_and_the_current_password(
     )
     assert done.headers["Location"] == f"{BASE_URL}/"
     assert "Your password has been changed." in browser.follow(done).body.decode()
-    assert browser.jar["session"] != old_session  # this browser stays logged in...
+    assert browser.jar[SESSION_COOKIE] != old_session  # this browser stays logged in...
     stale = Browser(client)
-    stale.jar["session"] = old_session  # ...while every older session is void
+    stale.jar[SESSION_COOKIE] = old_session  # ...while every older session is void
     assert stale.get("/").status_code == 303
     drain_queue()
     assert sent_mail() == []  # her address is unverified: no notice (see test_mail_caps.py)
