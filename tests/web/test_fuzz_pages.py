@@ -39,7 +39,7 @@ FIELDS = [
     "csrf_token",
 ]
 MAX_BODY_BYTES = 16 * 1024
-SIGNED_IN_ONLY = {"/change_password", "/change_email", "/verify_email"}
+SIGNED_IN_ONLY = {"/change_password", "/change_email", "/verify_email", "/cancel_email_change"}
 FUZZ = settings(
     max_examples=120,
     deadline=None,
