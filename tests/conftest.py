@@ -56,6 +56,7 @@ def aws_env() -> Iterator[None]:
         provision(get_settings())
         yield
     AWS_CALLS.recording = False
+    assert not serial_moto.write_in_progress(), "a DynamoDB write never ended (serial_moto)"
 
 
 @pytest.fixture
