@@ -17,7 +17,7 @@ from chalicelib.models import UserRecord
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.hashing import Work, argon2_work
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, token_from
 from tests.helpers.web import Browser, post_json
 
 KNOWN, UNKNOWN = "susan@example.com", "nobody@example.com"
@@ -197,7 +197,7 @@ def _together(count: int, action: Callable[[], Any]) -> list[Any]:
 def test_twenty_concurrent_confirms_change_the_password_once(susan: dict[str, Any]) -> None:
     password_reset.request_reset(KNOWN, "192.0.2.1")
     drain_queue()
-    token = reset_token_from(sent_mail()[0])
+    token = token_from(sent_mail()[0], RESET)
     results = _together(20, lambda: password_reset.confirm_reset(token, NEW_PASSWORD))
     winners = [r for r in results if isinstance(r, users.User)]
     assert len(winners) == 1

@@ -16,7 +16,7 @@ from chalicelib.errors import AuthenticationError, RateLimitedError
 from chalicelib.models import Counter
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, token_from
 from tests.helpers.web import post_json
 
 LOCK = 15 * 60  # LOGIN_LOCK_SECONDS' default
@@ -32,7 +32,7 @@ def test_a_completed_reset_lifts_the_login_lock(client: Client, susan: dict[str,
     assert _login(client, "susan", PASSWORD) == 401  # locked
     post_json(client, "/api/password-reset", {"email": "susan@example.com"})
     drain_queue()
-    token = reset_token_from(sent_mail()[0])
+    token = token_from(sent_mail()[0], RESET)
     confirm = {"token": token, "password": NEW_PASSWORD}
     assert post_json(client, "/api/password-reset/confirm", confirm).status_code == 200
     assert _login(client, "susan", NEW_PASSWORD) == 200

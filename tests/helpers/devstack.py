@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import email
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -24,11 +23,10 @@ import pytest
 
 from ops.devconsole import BANNER
 from ops.procs import dev_stack_environment, free_port
+from tests.helpers.web import link_in
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60.0
-LINK = re.compile(r"(\S+/reset_password/[A-Za-z0-9_.-]+)")
-VERIFY_LINK = re.compile(r"(\S+/verify_email/[A-Za-z0-9_.-]+)")
 
 
 def descendants(pid: int) -> dict[int, str]:
@@ -162,13 +160,6 @@ def text_body(message: EmailMessage) -> str:
     return str(part.get_content())
 
 
-def reset_link(message: EmailMessage) -> str:
-    found = LINK.search(text_body(message))
-    assert found, text_body(message)
-    return found.group(1)
-
-
-def verify_link(message: EmailMessage) -> str:
-    found = VERIFY_LINK.search(text_body(message))
-    assert found, text_body(message)
-    return found.group(1)
+def link(message: EmailMessage, route: str) -> str:
+    """The email's link to `route` (web.RESET or web.VERIFY), token included."""
+    return link_in(text_body(message), route)

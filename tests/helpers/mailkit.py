@@ -1,4 +1,4 @@
-"""Helpers for the mail-pipeline tests: SES fault injection, queue drains, Lambda-shaped records.
+"""Helpers for the mail-pipeline tests: SES fault injection, queue depths, Lambda-shaped records.
 
 SES faults go through botocore's own event system: a `before-call.ses.SendRawEmail` handler on
 the app's real SES client answers instead of SES (moto) when it decides to fail. botocore then
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from botocore.awsrequest import AWSResponse
 
 from chalicelib import aws
 from chalicelib.settings import get_settings
-from ops import poller
 
 # (HTTP status, SES error code, message): what SES answers when it is overwhelmed or broken.
 THROTTLING = (400, "Throttling", "Maximum sending rate exceeded.")
@@ -83,19 +81,6 @@ def queue_depth(queue_url: str) -> int:
         ],
     )["Attributes"]
     return sum(int(value) for value in attributes.values())
-
-
-def drain(handler: poller.Handler, queue_url: str | None = None, max_polls: int = 100_000) -> int:
-    """Poll through the real handler until the queue is empty (failures retried, poison
-    dead-lettered by the queue's redrive policy); returns how many polls it took."""
-    url = queue_url or aws.queue_url()
-    for polls in range(1, max_polls + 1):
-        received, _ = poller.poll_once(aws.sqs(), url, handler)
-        if not received:
-            if queue_depth(url) == 0:
-                return polls
-            time.sleep(0.002)  # visibility 0 still means "after now": let the clock tick
-    raise AssertionError(f"queue not empty after {max_polls} polls")
 
 
 def dlq_url() -> str:

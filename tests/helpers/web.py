@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL
+
+# The routes of the emailed links that carry a token.
+RESET, VERIFY = "reset_password", "verify_email"
+
+
+def link_in(text: str, route: str) -> str:
+    """The first link to `route` with its token in `text` (an email's body), as written."""
+    found = re.search(rf"\S+/{route}/[A-Za-z0-9_.-]+", text)
+    assert found, f"no /{route}/ link in:\n{text}"
+    return found.group(0)
 
 
 def csrf_from(html: str) -> str:

@@ -12,8 +12,8 @@ from typing import Any
 from chalicelib import aws
 from chalicelib.settings import get_settings
 from ops import poller
-from tests.helpers.inbox import run_worker
-from tests.helpers.mailkit import dlq_bodies, drain, queue_depth
+from tests.helpers.inbox import drain_queue, run_worker
+from tests.helpers.mailkit import dlq_bodies, queue_depth
 
 
 def fail_everything(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def test_poison_is_dead_lettered_by_the_queue_after_max_receives() -> None:
         seen.update(r["body"] for r in event["Records"])
         return run_worker(event, context)
 
-    drain(counting)
+    drain_queue(counting)
     assert seen["{poison"] == get_settings().mail.max_receives
     assert dlq_bodies() == ["{poison"]
     assert queue_depth(aws.queue_url()) == 0

@@ -8,7 +8,7 @@ from chalice.test import Client
 
 from chalicelib.auth import users
 from tests.helpers.environment import BASE_URL, PASSWORD
-from tests.helpers.inbox import drain_queue, settle_mail, verify_token_from, with_subject
+from tests.helpers.inbox import VERIFY, drain_queue, settle_mail, token_from, with_subject
 from tests.helpers.web import Browser, post_form
 
 
@@ -19,7 +19,7 @@ def _log_in(browser: Browser) -> None:
 
 def _link_token() -> str:
     drain_queue()
-    return verify_token_from(with_subject("Confirm")[-1])
+    return token_from(with_subject("Confirm")[-1], VERIFY)
 
 
 def _verified(susan: dict[str, Any]) -> bool:

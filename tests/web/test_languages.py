@@ -13,7 +13,7 @@ from chalice.test import Client
 from chalicelib.auth import tokens, users
 from chalicelib.models import USER_PREFIX, UserRecord
 from tests.helpers.environment import BASE_URL, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail, subject_of
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, subject_of, token_from
 from tests.helpers.language import english_left_in
 from tests.helpers.web import Browser, post_json
 
@@ -76,7 +76,7 @@ def test_every_page_and_state_in_spanish_has_no_english_sentence_left(client: Cl
         "forged form": browser.submit("/login", {"csrf_token": "forged"}),
     }
     drain_queue()
-    token = reset_token_from(sent_mail()[-1])
+    token = token_from(sent_mail()[-1], RESET)
     pages["reset form"] = browser.get(f"/reset_password/{token}")
     pages["reset form errors"] = browser.submit(
         f"/reset_password/{token}", {"password": "a", "password2": "b"}

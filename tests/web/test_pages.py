@@ -8,7 +8,7 @@ import pytest
 from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, token_from
 from tests.helpers.web import Browser, csrf_from, post_json
 
 PAGES = ["/login", "/register", "/reset_password_request"]
@@ -36,7 +36,7 @@ def _log_in(browser: Browser, password: str = PASSWORD, remember: bool = False) 
 def _reset_token(client: Client) -> str:
     post_json(client, "/api/password-reset", {"email": "susan@example.com"})
     drain_queue()
-    return reset_token_from(sent_mail()[-1])
+    return token_from(sent_mail()[-1], RESET)
 
 
 @pytest.mark.parametrize("path", PAGES)
