@@ -22,8 +22,12 @@ _held = threading.local()
 
 
 def _before(model: Any, **_: Any) -> None:
-    if model.name in WRITES and _lock.acquire(timeout=30):
-        _held.count = getattr(_held, "count", 0) + 1
+    if model.name not in WRITES:
+        return
+    # Never write unserialised: a race test would then pass or fail by luck.
+    if not _lock.acquire(timeout=30):
+        raise RuntimeError("serial_moto: another DynamoDB write held the lock for 30 s")
+    _held.count = getattr(_held, "count", 0) + 1
 
 
 def _after(model: Any, **_: Any) -> None:

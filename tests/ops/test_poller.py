@@ -12,6 +12,7 @@ from typing import Any
 from chalicelib import aws
 from chalicelib.settings import get_settings
 from ops import poller
+from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.inbox import drain_queue, run_worker
 from tests.helpers.mailkit import dlq_bodies, queue_depth
 
@@ -92,8 +93,11 @@ def test_a_long_poll_hands_over_a_message_as_soon_as_it_is_queued() -> None:
             poller.poll_once(sqs, url, lambda e, c: run_worker(e, c), wait_seconds=20)
         )
     )
+    calls = AWS_CALLS.record()
     waiting.start()
-    time.sleep(0.2)  # the poll is waiting on an empty queue
+    while "sqs.ReceiveMessage" not in calls:  # the poll has gone out
+        time.sleep(0.01)
+    time.sleep(0.2)  # and is waiting on an empty queue
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "nothing"}))
-    waiting.join(timeout=10)  # long before the 20 s wait runs out
+    waiting.join(timeout=15)  # before the 20 s wait runs out
     assert handled == [(1, 1)]  # received (and failed: an unknown message type)
