@@ -25,6 +25,9 @@ from ops.stages import Stage, load_stage
 from tests.helpers.emulator import ROOT, moto_server
 
 STAGE = "dev"
+# Chalice writes its cached packages in place under the project's .chalice/deployments, which
+# every project copy shares: one worker (pytest -n) runs the tests that package, one at a time.
+pytestmark = pytest.mark.xdist_group("chalice-deployments")
 REGION = "us-east-1"
 
 

@@ -22,6 +22,9 @@ from ops.template import keyring_reference
 from tests.helpers.project import copy_project
 
 STAGE = "prod"
+# Chalice writes its cached packages in place under the project's .chalice/deployments, which
+# every project copy shares: one worker (pytest -n) runs the tests that package, one at a time.
+pytestmark = pytest.mark.xdist_group("chalice-deployments")
 
 
 @pytest.fixture(scope="module")
