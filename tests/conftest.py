@@ -21,7 +21,7 @@ from moto import mock_aws
 
 from chalicelib.settings import get_settings
 from ops.provision import provision
-from tests.helpers import inflight, serial_moto  # noqa: F401 - registers their handlers
+from tests.helpers import inflight, kms_keys, serial_moto  # noqa: F401 - they register on import
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import PASSWORD, TEST_ENV
 from tests.helpers.inbox import settle_mail
