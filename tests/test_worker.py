@@ -14,15 +14,17 @@ from chalice.test import Client
 from chalicelib import aws, worker
 from chalicelib.auth import accounts, password_reset
 from chalicelib.mail import idempotency, suppression
-from chalicelib.mail.composing import QueuedEmail, queue_email
+from chalicelib.mail.composing import queue_email
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.worker import Backoff
 from ops import poller
 from tests.helpers.inbox import RESET, drain_queue, run_worker, sent_mail, settle_mail, token_from
 from tests.helpers.mailkit import (
+    SENDER,
     THROTTLING,
     SesFaults,
     dlq_bodies,
+    email_body,
     queue_depth,
     ses_faults,
     sqs_event,
@@ -110,16 +112,6 @@ def test_a_redelivered_reset_job_sends_its_email_once(
     assert len(sent_mail()) == 1
 
 
-SENDER = "no-reply@example.com"
-
-
-def email_body(
-    email_id: str, to: str = "susan@example.com", sender: str = SENDER
-) -> dict[str, Any]:
-    email = QueuedEmail(email_id, f"Hello {email_id}", sender, (to,), "text", "<p>html</p>")
-    return json.loads(email.to_json())  # type: ignore[no-any-return]
-
-
 def test_one_bad_record_does_not_resend_the_nine_good_ones() -> None:
     records = [sqs_record(email_body(f"good-{i}"), f"msg-{i}") for i in range(9)]
     records.insert(4, sqs_record("{not json", "msg-bad"))
@@ -197,7 +189,9 @@ def run_fault_injection(good: int, seed: int, rate: float = 0.3) -> dict[str, An
     url = aws.queue_url()
     sqs = aws.sqs()
     ids = [f"ok-{i:04d}" for i in range(good)]
-    bodies = [json.dumps(email_body(i, to=f"user{n}@example.com")) for n, i in enumerate(ids)]
+    bodies = [
+        json.dumps(email_body(i, recipients=(f"user{n}@example.com",))) for n, i in enumerate(ids)
+    ]
     duplicates = rng.sample(bodies, k=max(1, good // 20))
     poison = [
         "{not json",

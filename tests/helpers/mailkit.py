@@ -18,7 +18,30 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 
 from chalicelib import aws
+from chalicelib.mail.composing import QueuedEmail
 from chalicelib.settings import get_settings
+
+SENDER = "no-reply@example.com"
+
+
+def an_email(email_id: str = "mail-1", **changes: object) -> QueuedEmail:
+    """A composed email as the queue carries it, to susan; `changes` replaces any field."""
+    fields: dict[str, object] = {
+        "id": email_id,
+        "subject": "[Microblog] Hello",
+        "sender": SENDER,
+        "recipients": ("susan@example.com",),
+        "text_body": "Dear susan, plain text.",
+        "html_body": "<p>Dear susan, <b>HTML</b>.</p>",
+        **changes,
+    }
+    return QueuedEmail(**fields)  # type: ignore[arg-type]
+
+
+def email_body(email_id: str = "mail-1", **changes: object) -> dict[str, Any]:
+    """an_email as a queue message's JSON body."""
+    return json.loads(an_email(email_id, **changes).to_json())  # type: ignore[no-any-return]
+
 
 # (HTTP status, SES error code, message): what SES answers when it is overwhelmed or broken.
 THROTTLING = (400, "Throttling", "Maximum sending rate exceeded.")

@@ -11,18 +11,11 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import worker
 from chalicelib.mail import delivery, idempotency
-from chalicelib.mail.composing import QueuedEmail
 from chalicelib.mail.delivery import Outcome
 from tests.helpers.faults import failing
 from tests.helpers.inbox import sent_mail
 from tests.helpers.inflight import meeting
-from tests.helpers.mailkit import sqs_event, sqs_record
-
-
-def an_email(email_id: str) -> QueuedEmail:
-    return QueuedEmail(
-        email_id, "Hello", "no-reply@example.com", ("susan@example.com",), "text", "<p>h</p>"
-    )
+from tests.helpers.mailkit import an_email, sqs_event, sqs_record
 
 
 class ThreadNoting:

@@ -3,23 +3,12 @@ implicit TLS, AUTH) with 4xx/5xx replies sorted the same way."""
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
-import ssl
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from botocore.exceptions import ClientError
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from chalicelib import worker
 from chalicelib.auth import accounts
@@ -28,12 +17,11 @@ from chalicelib.mail import delivery, idempotency
 from chalicelib.mail.composing import QueuedEmail
 from chalicelib.mail.delivery import Outcome
 from chalicelib.mail.transports import SmtpTransport, classify_ses_error, classify_smtp_code
-from chalicelib.mail_settings import MailSettings
 from chalicelib.models import FAILURE_PREFIX, MailFailure
-from chalicelib.settings import get_settings
 from ops.procs import free_port
 from tests.helpers.inbox import drain_queue, run_worker, sent_mail
-from tests.helpers.mailkit import sqs_event, sqs_record
+from tests.helpers.mailkit import an_email, email_body, sqs_event, sqs_record
+from tests.helpers.smtp import Inbox, client_context, mail_settings, server_context
 
 
 def ses_error(status: int, code: str) -> ClientError:
@@ -72,115 +60,10 @@ def test_smtp_codes(code: int, kind: type[Exception]) -> None:
     assert isinstance(classify_smtp_code(code, "x"), kind)
 
 
-# --- a real SMTP server -------------------------------------------------------------------
-
-
-@dataclass
-class Inbox:
-    """aiosmtpd handler: keeps what it accepts; answers RCPT with a scripted reply per address."""
-
-    replies: dict[str, str] = field(default_factory=dict)
-    messages: list[Envelope] = field(default_factory=list)
-    logins: list[tuple[bytes, bytes]] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        reply = self.replies.get(address)
-        if reply:
-            return reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def authenticate(
-        self, server: Any, session: Session, envelope: Envelope, mechanism: str, data: Any
-    ) -> AuthResult:
-        assert isinstance(data, LoginPassword)
-        self.logins.append((data.login, data.password))
-        # handled=False: aiosmtpd answers 535 itself (the default means "I already replied").
-        return AuthResult(success=data.password == b"app-password", handled=False)
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 (what a private relay might present)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("tls")
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
-def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*certificate)
-    return context
-
-
-def client_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=str(certificate[0]))
-
-
-@pytest.fixture
-def smtp() -> Iterator[Any]:
-    """Start real SMTP servers on free local ports; all stopped after the test."""
-    started: list[Controller] = []
-
-    def start(inbox: Inbox, **options: Any) -> int:
-        port = free_port()
-        controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
-        controller.start()
-        started.append(controller)
-        return port
-
-    yield start
-    for controller in started:
-        controller.stop()
-
-
-def mail_settings(port: int, **changes: Any) -> MailSettings:
-    base = replace(get_settings().mail, transport="smtp", server="127.0.0.1", port=port, timeout=5)
-    return replace(base, **changes)
-
-
-def an_email(email_id: str = "smtp-1", to: tuple[str, ...] = ("susan@example.com",)) -> QueuedEmail:
-    return QueuedEmail(
-        email_id, "[Microblog] Hi", "no-reply@example.com", to, "text part", "<p>html part</p>"
-    )
-
-
 def test_plain_smtp_delivers_multipart_mime(smtp: Any) -> None:
     inbox = Inbox()
     port = smtp(inbox)
-    assert delivery.deliver(an_email(), SmtpTransport(mail_settings(port))) is Outcome.SENT
+    assert delivery.deliver(an_email("smtp-1"), SmtpTransport(mail_settings(port))) is Outcome.SENT
     [envelope] = inbox.messages
     assert envelope.mail_from == "no-reply@example.com"
     assert envelope.rcpt_tos == ["susan@example.com"]
@@ -224,7 +107,7 @@ def test_bad_credentials_are_permanent(smtp: Any) -> None:
     settings = mail_settings(port, username="mailer", password="wrong")
     with pytest.raises(PermanentDeliveryError, match="SMTP 535"):
         SmtpTransport(settings).send(
-            "no-reply@example.com", ["a@example.com"], an_email().to_mime()
+            "no-reply@example.com", ["a@example.com"], an_email("smtp-1").to_mime()
         )
     assert inbox.messages == []
 
@@ -237,7 +120,7 @@ def test_4xx_is_transient_and_5xx_permanent(smtp: Any) -> None:
         }
     )
     transport = SmtpTransport(mail_settings(smtp(inbox)))
-    mime = an_email().to_mime()
+    mime = an_email("smtp-1").to_mime()
     with pytest.raises(TransientDeliveryError):
         transport.send("no-reply@example.com", ["busy@example.com"], mime)
     with pytest.raises(PermanentDeliveryError):
@@ -250,14 +133,14 @@ def test_4xx_is_transient_and_5xx_permanent(smtp: Any) -> None:
 def test_no_server_listening_is_transient() -> None:
     transport = SmtpTransport(mail_settings(free_port()))
     with pytest.raises(TransientDeliveryError, match="unreachable"):
-        transport.send("no-reply@example.com", ["a@example.com"], an_email().to_mime())
+        transport.send("no-reply@example.com", ["a@example.com"], an_email("smtp-1").to_mime())
 
 
 def test_the_worker_applies_the_same_idempotency_and_retry_rules_over_smtp(smtp: Any) -> None:
     inbox = Inbox(replies={"busy@example.com": "451 4.3.0 Try again later"})
     transport = SmtpTransport(mail_settings(smtp(inbox)))
-    good = json.loads(an_email("smtp-w1").to_json())
-    busy = json.loads(an_email("smtp-w2", to=("busy@example.com",)).to_json())
+    good = email_body("smtp-w1")
+    busy = email_body("smtp-w2", recipients=("busy@example.com",))
     event = sqs_event(sqs_record(good, "m-1"), sqs_record(good, "m-2"), sqs_record(busy, "m-3"))
     failed = {
         f["itemIdentifier"]
@@ -293,7 +176,7 @@ def test_the_worker_applies_the_same_idempotency_and_retry_rules_over_smtp(smtp:
 def test_an_idn_domain_goes_out_in_punycode_over_smtp(smtp: Any) -> None:
     inbox = Inbox()
     transport = SmtpTransport(mail_settings(smtp(inbox)))
-    email = an_email("smtp-idn", to=("user@bücher.example",))
+    email = an_email("smtp-idn", recipients=("user@bücher.example",))
     assert delivery.deliver(email, transport) is Outcome.SENT
     [envelope] = inbox.messages
     assert envelope.rcpt_tos == ["user@xn--bcher-kva.example"]
@@ -303,7 +186,7 @@ def test_an_idn_domain_goes_out_in_punycode_over_smtp(smtp: Any) -> None:
 def test_a_non_ascii_local_part_fails_for_good_with_its_reason_over_smtp(smtp: Any) -> None:
     inbox = Inbox()
     transport = SmtpTransport(mail_settings(smtp(inbox)))
-    body = json.loads(an_email("smtp-utf8", to=("jürgen@example.com",)).to_json())
+    body = email_body("smtp-utf8", recipients=("jürgen@example.com",))
     answer = worker.handle_batch(sqs_event(sqs_record(body, "m-utf8")), transport=transport)
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-utf8"}]}
     assert inbox.messages == []
@@ -320,7 +203,7 @@ def test_smtplib_unicode_errors_are_permanent_with_a_reason(smtp: Any) -> None:
     """The transport's own backstop, for anything that reaches it unconverted."""
     transport = SmtpTransport(mail_settings(smtp(Inbox())))
     with pytest.raises(PermanentDeliveryError, match="cannot encode an address"):
-        transport.send("no-reply@example.com", ["jürgen@example.com"], an_email().to_mime())
+        transport.send("no-reply@example.com", ["jürgen@example.com"], an_email("smtp-1").to_mime())
 
 
 def test_an_idn_domain_goes_out_in_punycode_through_ses() -> None:
@@ -332,7 +215,7 @@ def test_an_idn_domain_goes_out_in_punycode_through_ses() -> None:
 
 
 def test_a_non_ascii_local_part_fails_for_good_with_its_reason_through_ses() -> None:
-    body = json.loads(an_email("ses-utf8", to=("jürgen@example.com",)).to_json())
+    body = email_body("ses-utf8", recipients=("jürgen@example.com",))
     assert run_worker(sqs_event(sqs_record(body, "m-ses-utf8"))) == {
         "batchItemFailures": [{"itemIdentifier": "m-ses-utf8"}]
     }

@@ -9,7 +9,7 @@ from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import RESET, drain_queue, sent_mail, token_from
-from tests.helpers.web import Browser, csrf_from, post_json
+from tests.helpers.web import Browser, csrf_from, log_in, post_json
 
 PAGES = ["/login", "/register", "/reset_password_request"]
 
@@ -24,13 +24,6 @@ def _register(browser: Browser) -> Any:
             "password2": PASSWORD,
         },
     )
-
-
-def _log_in(browser: Browser, password: str = PASSWORD, remember: bool = False) -> Any:
-    fields = {"username": "susan", "password": password}
-    if remember:
-        fields["remember_me"] = "y"
-    return browser.submit("/login", fields)
 
 
 def _reset_token(client: Client) -> str:
@@ -66,7 +59,7 @@ def test_register_login_index_logout(browser: Browser) -> None:
     assert registered.status_code == 303
     assert registered.headers["Location"] == f"{BASE_URL}/login"
     assert "Congratulations" in browser.follow(registered).body.decode()
-    logged_in = _log_in(browser)
+    logged_in = log_in(browser)
     assert logged_in.status_code == 303
     assert browser.follow(logged_in).body.decode().count("Hi, susan!") == 1
     browser.follow(browser.submit("/logout", {}))
@@ -78,17 +71,17 @@ def test_register_login_index_logout(browser: Browser) -> None:
 def test_session_cookie_is_httponly_lax_secure_and_remember_me_persists(
     browser: Browser, susan: dict[str, Any]
 ) -> None:
-    plain = _log_in(browser)
+    plain = log_in(browser)
     [cookie] = [c for c in plain.headers["Set-Cookie"] if c.startswith("session=")]
     assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/prod"} <= set(cookie.split("; "))
     assert "Max-Age" not in cookie  # ends with the browser session
-    remembered = _log_in(Browser(browser.client), remember=True)
+    remembered = log_in(Browser(browser.client), remember=True)
     [cookie] = [c for c in remembered.headers["Set-Cookie"] if c.startswith("session=")]
     assert "Max-Age=2592000" in cookie
 
 
 def test_wrong_password_re_renders_the_form(browser: Browser, susan: dict[str, Any]) -> None:
-    response = _log_in(browser, password="wrong password")
+    response = log_in(browser, password="wrong password")
     assert response.status_code == 401
     assert "Invalid username or password" in response.body.decode()
     assert "session" not in browser.jar
@@ -201,7 +194,7 @@ def test_reset_form_mismatch_then_success(
     assert done.status_code == 303
     assert done.headers["Location"] == f"{BASE_URL}/login"
     assert "Your password has been reset." in browser.follow(done).body.decode()
-    assert _log_in(browser, NEW_PASSWORD).status_code == 303
+    assert log_in(browser, NEW_PASSWORD).status_code == 303
 
 
 def test_a_dead_link_is_said_before_a_password_mismatch(
@@ -212,7 +205,7 @@ def test_a_dead_link_is_said_before_a_password_mismatch(
     mismatch = browser.submit("/reset_password/bogus", fields)
     assert mismatch.status_code == 303
     assert mismatch.headers["Location"] == f"{BASE_URL}/reset_password_request"
-    assert _log_in(browser, PASSWORD).status_code == 303
+    assert log_in(browser, PASSWORD).status_code == 303
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -239,7 +232,7 @@ def _csrf(browser: Browser) -> str:
 
 @pytest.mark.parametrize("path", ["/reset_password_request", "/reset_password/anything", "/login"])
 def test_logged_in_users_are_sent_home(browser: Browser, susan: dict[str, Any], path: str) -> None:
-    _log_in(browser)
+    log_in(browser)
     response = browser.get(path)
     assert response.status_code == 303
     assert response.headers["Location"] == f"{BASE_URL}/"
@@ -248,7 +241,7 @@ def test_logged_in_users_are_sent_home(browser: Browser, susan: dict[str, Any], 
 def test_a_reset_logs_out_every_existing_session(
     browser: Browser, client: Client, susan: dict[str, Any]
 ) -> None:
-    _log_in(browser)
+    log_in(browser)
     assert browser.get("/").status_code == 200
     token = _reset_token(client)
     post_json(client, "/api/password-reset/confirm", {"token": token, "password": NEW_PASSWORD})
@@ -301,7 +294,7 @@ def test_change_password_page_needs_login_and_the_current_password(
 ) -> None:
     anonymous = browser.get("/change_password")
     assert anonymous.headers["Location"] == f"{BASE_URL}/login"
-    _log_in(browser)
+    log_in(browser)
     old_session = browser.jar["session"]
     assert 'href="/prod/change_password"' in browser.get("/").body.decode()
     wrong = browser.submit(
