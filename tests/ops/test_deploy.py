@@ -23,11 +23,9 @@ from chalicelib.auth.keys import parse_keyring
 from ops.gateway_responses import RESPONSES
 from ops.stages import Stage, load_stage
 from tests.helpers.emulator import ROOT, moto_server
+from tests.helpers.project import packaging
 
 STAGE = "dev"
-# Chalice writes its cached packages in place under the project's .chalice/deployments, which
-# every project copy shares: one worker (pytest -n) runs the tests that package, one at a time.
-pytestmark = pytest.mark.xdist_group("chalice-deployments")
 REGION = "us-east-1"
 
 
@@ -185,7 +183,8 @@ def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -
     deploy = ("-m", "ops.deploy", "deploy", "--stage", STAGE, "--project-dir", str(project_copy))
 
     started = time.monotonic()
-    output = run_ops(endpoint, *deploy)
+    with packaging():
+        output = run_ops(endpoint, *deploy)
     first_deploy = time.monotonic() - started
     assert "PUBLIC_BASE_URL of stage dev" in output.stderr  # the placeholder is pointed out
 
@@ -197,7 +196,8 @@ def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -
     before = snapshot(endpoint, stage)
 
     started = time.monotonic()
-    run_ops(endpoint, *deploy)
+    with packaging():
+        run_ops(endpoint, *deploy)
     second_deploy = time.monotonic() - started
     after = snapshot(endpoint, stage)
     # Same functions, code, mapping and API. (Chalice republishes the layer as a new

@@ -19,18 +19,16 @@ from ops.package import package
 from ops.resources import stage_resources
 from ops.stages import PROJECT_DIR, Stage, load_stage
 from ops.template import keyring_reference
-from tests.helpers.project import copy_project
+from tests.helpers.project import copy_project, packaging
 
 STAGE = "prod"
-# Chalice writes its cached packages in place under the project's .chalice/deployments, which
-# every project copy shares: one worker (pytest -n) runs the tests that package, one at a time.
-pytestmark = pytest.mark.xdist_group("chalice-deployments")
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("package") / "project")
-    return package(STAGE, project)
+    with packaging():
+        return package(STAGE, project)
 
 
 @pytest.fixture(scope="module")

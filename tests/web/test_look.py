@@ -23,8 +23,6 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "tr0ub4dor & 3 new horses"
 SERIOUS = {"serious", "critical"}
-# One worker runs them all (pytest -n): they share one dev stack and one Chromium per module.
-pytestmark = pytest.mark.xdist_group("look")
 
 
 @pytest.fixture(autouse=True)
