@@ -22,11 +22,14 @@ install: $(STAMP)
 dev: install  ## emulator + API + queue worker + outbox, until Ctrl-C
 	$(PY) -m ops.dev
 
+# pytest-xdist workers for `make test`: one per core (TEST_WORKERS=0 runs in this process).
+TEST_WORKERS ?= auto
+
 test: install lint typecheck browser  ## lint, type-check, then the whole test suite
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 test-all: install browser  ## also the slow, marked tests
-	$(PY) -m pytest -m "slow or not slow"
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "slow or not slow"
 
 # The browser tests drive Debian's Chromium; Playwright never downloads a browser.
 CHROMIUM := /usr/bin/chromium

@@ -33,13 +33,12 @@ from moto.ses import ses_backends  # type: ignore[attr-defined]
 import app as app_module
 from benchmarks.latency import LATENCY
 from chalicelib import aws
-from chalicelib.auth import passwords
 from chalicelib.mail import pacing
-from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, Guard, UserRecord
 from chalicelib.settings import get_settings
 from ops.admin import force_reset
 from ops.deploy.provision import provision
 from ops.dev import poller
+from tests.helpers.accounts import seed_users
 
 DEFAULT_RATE = 50
 AHEAD = 100  # jobs queued and not yet handled, at most
@@ -62,25 +61,6 @@ class KeepingUp(pacing.Pacer):
         while ahead > AHEAD:
             time.sleep(0.02)
             ahead = self.queued - self.mapping.handled
-
-
-def _users(count: int) -> None:
-    digest, now = passwords.hash_password("a fine long password"), int(time.time())
-    with UserRecord.batch_write() as users, Guard.batch_write() as guards:
-        for i in range(count):
-            email = f"user{i}@example.com"
-            users.save(
-                UserRecord(
-                    f"{USER_PREFIX}u{i}",
-                    user_id=f"u{i}",
-                    username=f"user{i}",
-                    email=email,
-                    password_hash=digest,
-                    created_at=now,
-                    password_changed_at=now,
-                )
-            )
-            guards.save(Guard(EMAIL_PREFIX + email, user_id=f"u{i}"))
 
 
 def _depth(queue_url: str | None = None) -> int:
@@ -119,7 +99,7 @@ class Mapping:
 def main(count: int, rate: int) -> int:
     with mock_aws():
         provision(get_settings())
-        _users(count)
+        seed_users(count, "a fine long password")
         recorded = LATENCY.record()
         mapping = Mapping()
         started = mapping.started = time.perf_counter()

@@ -22,9 +22,10 @@ from moto import mock_aws
 from chalicelib.auth.keys import get_keyring
 from chalicelib.settings import get_settings
 from ops.deploy.provision import provision
-from tests.helpers import inflight, serial_moto  # noqa: F401 - registers their handlers
+from tests.helpers import inflight, kms_keys, serial_moto  # noqa: F401 - they register on import
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import PASSWORD, TEST_ENV
+from tests.helpers.hashing import Work, argon2_work
 from tests.helpers.inbox import settle_mail
 from tests.helpers.project import copy_project
 from tests.helpers.web import Browser, post_json
@@ -57,6 +58,7 @@ def aws_env() -> Iterator[None]:
         provision(get_settings())
         yield
     AWS_CALLS.recording = False
+    assert not serial_moto.write_in_progress(), "a DynamoDB write never ended (serial_moto)"
 
 
 def _read_settings_again() -> None:
@@ -94,20 +96,11 @@ def production_hashing(environment: Callable[..., None]) -> None:
 
 
 @pytest.fixture
-def argon2_verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The hashes of every argon2 verification run from now on (argon2-cffi's own
+def argon2_verifications() -> Iterator[Work]:
+    """Every argon2 verification run from now on, with its parameters (argon2-cffi's own
     PasswordHasher.verify, counted: it is what a refused login must not reach)."""
-    from argon2 import PasswordHasher
-
-    verified: list[str] = []
-    original = PasswordHasher.verify
-
-    def counted(self: PasswordHasher, password_hash: str | bytes, password: str | bytes) -> Any:
-        verified.append(str(password_hash))
-        return original(self, password_hash, password)
-
-    monkeypatch.setattr(PasswordHasher, "verify", counted)
-    return verified
+    with argon2_work("verify") as verified:
+        yield verified
 
 
 @pytest.fixture

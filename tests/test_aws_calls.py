@@ -16,10 +16,9 @@ from typing import Any
 
 from chalice.test import Client
 
-from chalicelib import aws
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import reset_token_from, run_worker, sent_mail, verify_token_from
+from tests.helpers.inbox import RESET, VERIFY, drain_queue, run_worker, sent_mail, token_from
 from tests.helpers.mailkit import sqs_record
 from tests.helpers.web import post_json
 
@@ -35,21 +34,6 @@ def _calls(action: Callable[[], Any]) -> Counter[str]:
     return Counter(calls)
 
 
-def _deliver_queued() -> None:
-    """Hand everything on the queue to the worker as Lambda's mapping would (uncounted)."""
-    sqs, url = aws.sqs(), aws.queue_url()
-    was = AWS_CALLS.recording
-    AWS_CALLS.recording = False
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    for m in messages:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    AWS_CALLS.recording = was
-    records = [_record(m["Body"]) for m in messages]
-    if not records:
-        return
-    assert run_worker({"Records": records}) == {"batchItemFailures": []}
-
-
 def _record(body: str) -> dict[str, Any]:
     """A Lambda-shaped record with a fresh message id (each job makes its own email id)."""
     return sqs_record(body, f"job-{next(_job_ids)}")
@@ -62,7 +46,7 @@ def _register(client: Client, name: str) -> None:
 
 def _reset(client: Client, email: str) -> None:
     assert post_json(client, "/api/password-reset", {"email": email}).status_code == 202
-    _deliver_queued()
+    drain_queue()
 
 
 def test_registration_is_one_transaction_two_counters_and_its_link(client: Client) -> None:
@@ -142,7 +126,7 @@ def test_a_reset_confirmation_takes_four_calls_and_its_notice_four(
 ) -> None:
     _reset(client, "susan@example.com")
     _reset(client, "susan@example.com")
-    first, second = (reset_token_from(m) for m in sent_mail())
+    first, second = (token_from(m, RESET) for m in sent_mail())
 
     def confirm(token: str, password: str) -> Callable[[], Any]:
         body = {"token": token, "password": password}
@@ -152,7 +136,7 @@ def test_a_reset_confirmation_takes_four_calls_and_its_notice_four(
     password = "a third quite long password"
     calls = _calls(confirm(second, password))  # the first reset voided this token
     assert calls == {"dynamodb.GetItem": 1}  # the account, to compare the stamp
-    calls = _calls(confirm(reset_token_from(_fresh_reset(client)), password))
+    calls = _calls(confirm(token_from(_fresh_reset(client), RESET), password))
     # The account (GetItem), the conditional password write (UpdateItem), the account's login
     # lock lifted (DeleteItem: the link proved the mailbox) and the "password changed" notice's
     # enqueue (SendMessage): a completed change is always told to a verified address, so no
@@ -164,14 +148,14 @@ def test_a_reset_confirmation_takes_four_calls_and_its_notice_four(
         "dynamodb.DeleteItem": 1,
         "sqs.SendMessage": 1,
     }
-    notice = _calls(_deliver_queued)
+    notice = _calls(drain_queue)
     assert notice == {"dynamodb.UpdateItem": 2, "dynamodb.BatchGetItem": 1, "ses.SendRawEmail": 1}
 
 
 def _fresh_reset(client: Client) -> Any:
     before = len(sent_mail())
     _reset(client, "susan@example.com")
-    _deliver_queued()  # the earlier notices
+    drain_queue()  # the earlier notices
     return next(m for m in sent_mail()[before:] if "Reset" in str(m.message["Subject"]))
 
 
@@ -204,9 +188,9 @@ def test_a_password_change_takes_seven_calls(client: Client, susan: dict[str, An
 def test_confirming_an_address_takes_two_calls(client: Client) -> None:
     before = len(sent_mail())
     _register(client, "ada")
-    _deliver_queued()
+    drain_queue()
     [link_mail] = sent_mail()[before:]
-    token = verify_token_from(link_mail)
+    token = token_from(link_mail, VERIFY)
 
     def confirm() -> Any:
         body = {"token": token}

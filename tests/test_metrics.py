@@ -17,12 +17,11 @@ from chalicelib.ops_settings import get_ops_settings
 from chalicelib.settings import get_settings
 from tests.helpers.emf import counts, emitted
 from tests.helpers.environment import NEW_PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, run_worker, sent_mail
+from tests.helpers.inbox import RESET, drain_queue, run_worker, sent_mail, token_from
 from tests.helpers.mailkit import (
     THROTTLING,
     SesFaults,
     dlq_bodies,
-    drain,
     ses_faults,
     sqs_event,
     sqs_record,
@@ -105,7 +104,7 @@ def test_a_reset_counts_its_request_its_email_and_its_completion(
     assert sent[("EmailSent", "")] == 1.0
     assert ("SendLatency", "") in sent
     (mail,) = sent_mail()
-    body = {"token": reset_token_from(mail), "password": NEW_PASSWORD}
+    body = {"token": token_from(mail, RESET), "password": NEW_PASSWORD}
     assert post_json(client, "/api/password-reset/confirm", body).status_code == 200
     assert metric_output(capsys)[("ResetCompleted", "")] == 1.0
 
@@ -115,7 +114,7 @@ def test_a_failed_send_counts_its_reason_and_its_dead_letter(
 ) -> None:
     rejected = QueuedEmail("x", "Report", "intruder@example.net", ("a@example.com",), "t", "<p>")
     aws.sqs().send_message(QueueUrl=aws.queue_url(), MessageBody=rejected.to_json())
-    drain(run_worker)  # SES refuses the unverified sender: permanent, every receive
+    drain_queue()  # SES refuses the unverified sender: permanent, every receive
     found = metric_output(capsys)
     receives = get_settings().mail.max_receives
     assert found[("EmailFailed", "permanent")] == receives

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, token_from
 from tests.helpers.web import Browser, post_json
 
 
@@ -37,7 +37,7 @@ def test_forgotten_password_story(client: Client) -> None:
     [mail] = sent_mail()
     assert mail.destinations[0] == "susan@example.com"
     assert "evil.example" not in mail.part("plain") + mail.part("html")
-    token = reset_token_from(mail)
+    token = token_from(mail, RESET)
 
     # She follows the link in a browser and sets a new password.
     browser = Browser(client)

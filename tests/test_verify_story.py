@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, PASSWORD
-from tests.helpers.inbox import drain_queue, sent_mail, verify_token_from, with_subject
+from tests.helpers.inbox import VERIFY, drain_queue, sent_mail, token_from, with_subject
 from tests.helpers.web import Browser, post_json
 
 
@@ -32,7 +32,7 @@ def test_register_confirm_then_move_to_a_new_address(client: Client) -> None:
     drain_queue()
     [link_mail] = sent_mail()
     assert link_mail.destinations[0] == "susan@example.com"
-    token = verify_token_from(link_mail)
+    token = token_from(link_mail, VERIFY)
     assert browser.get(f"/verify_email/{token}").status_code == 200
     confirmed = browser.submit(f"/verify_email/{token}", {})
     assert confirmed.headers["Location"] == f"{BASE_URL}/"
@@ -60,7 +60,7 @@ def test_register_confirm_then_move_to_a_new_address(client: Client) -> None:
     assert client.http.get("/api/users/me", headers=bearer).json_body["email"] == (
         "susan@example.com"
     )
-    done = post_json(client, "/api/email-verification/confirm", {"token": verify_token_from(move)})
+    done = post_json(client, "/api/email-verification/confirm", {"token": token_from(move, VERIFY)})
     assert done.status_code == 200
     assert done.json_body["user"]["email"] == "susan@new.example"
 

@@ -91,14 +91,3 @@ def poll_once(
             ],
         )
     return len(received), len(failed)
-
-
-def drain(sqs: SQSClient, queue_url: str, handler: Handler, max_batches: int = 100) -> int:
-    """Poll until the queue answers empty; returns how many messages were handled."""
-    total = 0
-    for _ in range(max_batches):
-        received, _failed = poll_once(sqs, queue_url, handler)
-        if not received:
-            break
-        total += received
-    return total

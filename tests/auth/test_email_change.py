@@ -15,7 +15,14 @@ from chalicelib.auth import accounts, email_change, users, verification
 from chalicelib.errors import InvalidTokenError
 from tests.helpers.accounts import SESSION, change_link, verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, sent_mail, settle_mail, verify_token_from, with_subject
+from tests.helpers.inbox import (
+    VERIFY,
+    drain_queue,
+    sent_mail,
+    settle_mail,
+    token_from,
+    with_subject,
+)
 from tests.helpers.web import api_gateway_post, api_gateway_request
 
 OWNER = "198.51.100.7"
@@ -35,7 +42,7 @@ def _ask(bearer: dict[str, str], address: str) -> str:
     assert api_gateway_post("/api/users/me/email", body, OWNER, **bearer)["statusCode"] == 202
     drain_queue()
     [link] = [m for m in with_subject("Confirm") if m.destinations[0] == address][-1:]
-    return verify_token_from(link)
+    return token_from(link, VERIFY)
 
 
 def _confirm(token: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from chalicelib.errors import ConflictError
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
 from tests.helpers.accounts import change_link
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail, with_subject
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, token_from, with_subject
 from tests.helpers.web import api_gateway_post
 
 CLIENT = "198.51.100.7"
@@ -104,7 +104,7 @@ def test_an_old_account_logs_in_resets_and_moves_by_its_address(client: Client) 
     assert _logs_in("olive@xn--bcher-kva.example")
     assert _logs_in("OLIVE@Bücher.example")
     assert _forgot("olive@bücher.example") == ["olive@xn--bcher-kva.example"]
-    token = reset_token_from(with_subject("Reset")[-1])
+    token = token_from(with_subject("Reset")[-1], RESET)
     body = {"token": token, "password": NEW_PASSWORD}
     assert api_gateway_post("/api/password-reset/confirm", body, CLIENT)["statusCode"] == 200
     current = accounts.authenticate("olive@bücher.example", NEW_PASSWORD)

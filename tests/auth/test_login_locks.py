@@ -12,7 +12,7 @@ from chalice.test import Client
 
 from chalicelib.auth import accounts, devices
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, with_subject
+from tests.helpers.inbox import RESET, drain_queue, token_from, with_subject
 from tests.helpers.web import api_gateway_post, json_of, post_json
 
 OWNER_HOME, OWNER_CAFE = "198.51.100.7", "198.51.100.8"
@@ -92,7 +92,7 @@ def test_a_device_over_its_count_is_a_stranger_until_its_next_successful_login(
         # which makes it trusted again.
         post_json(client, "/api/password-reset", {"email": "susan@example.com"})
         drain_queue()
-        token = reset_token_from(with_subject("Reset")[-1])
+        token = token_from(with_subject("Reset")[-1], RESET)
         body = {"token": token, "password": NEW_PASSWORD}
         assert post_json(client, "/api/password-reset/confirm", body).status_code == 200
         renewed = _login(OWNER_HOME, NEW_PASSWORD, device)
@@ -124,6 +124,6 @@ def test_a_completed_reset_still_lifts_the_lock_for_everyone(
     _lock_out_strangers()
     post_json(client, "/api/password-reset", {"email": "susan@example.com"})
     drain_queue()
-    body = {"token": reset_token_from(with_subject("Reset")[0]), "password": NEW_PASSWORD}
+    body = {"token": token_from(with_subject("Reset")[0], RESET), "password": NEW_PASSWORD}
     assert post_json(client, "/api/password-reset/confirm", body).status_code == 200
     assert _login(OTHER_STRANGER, NEW_PASSWORD)["statusCode"] == 200

@@ -16,12 +16,13 @@ from chalicelib.models import UserRecord
 from tests.helpers.accounts import verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import (
+    RESET,
+    VERIFY,
     drain_queue,
-    reset_token_from,
     sent_mail,
     settle_mail,
     subject_of,
-    verify_token_from,
+    token_from,
     with_subject,
 )
 from tests.helpers.web import api_gateway_post, api_gateway_request, post_json
@@ -89,7 +90,7 @@ def test_every_completed_change_is_told_to_a_verified_address(
         == 202
     )
     drain_queue()
-    token = reset_token_from(with_subject("Reset")[-1])
+    token = token_from(with_subject("Reset")[-1], RESET)
     reset = api_gateway_post(
         "/api/password-reset/confirm", {"token": token, "password": PASSWORD}, OWNER
     )
@@ -99,7 +100,7 @@ def test_every_completed_change_is_told_to_a_verified_address(
     assert api_gateway_post("/api/users/me/email", change, OWNER, **bearer)["statusCode"] == 202
     drain_queue()
     [link] = [m for m in with_subject("Confirm") if m.destinations[0] == "susan@new.example"]
-    confirm = {"token": verify_token_from(link)}
+    confirm = {"token": token_from(link, VERIFY)}
     assert api_gateway_post("/api/email-verification/confirm", confirm, OWNER)["statusCode"] == 200
     drain_queue()
     to_old = [subject_of(m) for m in sent_mail() if m.destinations[0] == "susan@example.com"]

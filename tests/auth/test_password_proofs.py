@@ -10,6 +10,7 @@ import pytest
 from chalice.test import Client
 
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
+from tests.helpers.hashing import Work
 from tests.helpers.web import Browser, api_gateway_post, json_of
 
 OWNER, STRANGER = "198.51.100.7", "203.0.113.66"
@@ -51,7 +52,7 @@ def test_a_signed_in_owner_changes_password_and_address_while_strangers_hold_the
 
 
 def test_the_fifth_wrong_password_ends_the_session(
-    client: Client, susan: dict[str, Any], argon2_verifications: list[str]
+    client: Client, susan: dict[str, Any], argon2_verifications: Work
 ) -> None:
     token = _access_token()
     wrong = [_change_password(token, WRONG) for _ in range(4)]

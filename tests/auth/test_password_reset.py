@@ -14,7 +14,7 @@ from chalicelib.auth import accounts, password_reset, tokens, users
 from chalicelib.errors import AuthenticationError, InvalidTokenError, ValidationError
 from chalicelib.settings import get_settings
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, token_from
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def _queued() -> list[dict[str, Any]]:
 def _token_by_mail() -> str:
     password_reset.request_reset("susan@example.com", "192.0.2.1")
     drain_queue()
-    return reset_token_from(sent_mail()[-1])
+    return token_from(sent_mail()[-1], RESET)
 
 
 def test_request_only_queues_a_job_known_or_not(user: users.User) -> None:

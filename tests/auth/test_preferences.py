@@ -18,7 +18,7 @@ from chalicelib.errors import ValidationError
 from chalicelib.models import USER_PREFIX, UserRecord
 from tests.helpers.accounts import SESSION, verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, sent_mail, settle_mail, subject_of, verify_token_from
+from tests.helpers.inbox import VERIFY, drain_queue, sent_mail, settle_mail, subject_of, token_from
 from tests.helpers.language import english_left_in
 
 ENGLISH_SUBJECTS = {
@@ -78,7 +78,7 @@ def test_every_email_to_a_spanish_account_is_all_spanish() -> None:
     email_change.request_change(user, NEW_PASSWORD, "susan@new.example", SESSION)
     drain_queue()
     change_link = next(m for m in sent_mail() if "susan@new.example" in m.destinations)
-    verification.confirm(verify_token_from(change_link))
+    verification.confirm(token_from(change_link, VERIFY))
     drain_queue()
     mails = sent_mail()
     subjects = {subject_of(mail) for mail in mails}

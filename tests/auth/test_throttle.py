@@ -1,13 +1,20 @@
-"""Throttle counters: atomic, windowed, and free of raw personal data."""
+"""Throttle counters: atomic, windowed, a part counted with its total or not at all, keyed per
+client (IPv4 address, IPv6 /64), and free of raw personal data."""
 
 from __future__ import annotations
 
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import pytest
 import time_machine
+from chalice.test import Client
 
-from chalicelib.auth import throttle
+from chalicelib.auth import accounts, throttle
+from chalicelib.errors import AuthenticationError
 from chalicelib.models import Counter
+from tests.helpers.web import post_json
 
 
 def test_hits_count_up_within_a_window_and_restart_in_the_next() -> None:
@@ -53,3 +60,30 @@ def test_concurrent_hits_within_caps_never_overshoot() -> None:
     with ThreadPoolExecutor(max_workers=10) as pool:
         allowed = list(pool.map(lambda n: _within(f"client {n % 2}", 3, 5), range(20)))
     assert allowed.count(True) == 5
+
+
+@pytest.mark.parametrize(
+    ("ip", "key"),
+    [
+        ("192.0.2.1", "192.0.2.1"),
+        ("2001:db8:a:b:c:d:e:f", "2001:db8:a:b::/64"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_client_key(ip: str, key: str) -> None:
+    assert throttle.client_key(ip) == key
+
+
+def test_throttle_keys_are_keyed_hashes(client: Client, susan: dict[str, Any]) -> None:
+    post_json(client, "/api/password-reset", {"email": "susan@example.com"})
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate("nobody", "wrong pw!", "192.0.2.1")
+    plain = {
+        hashlib.sha256(subject.encode()).hexdigest()[:32]
+        for subject in ("susan@example.com", "192.0.2.1", "127.0.0.1", "name:nobody", "nobody")
+    }
+    keys = [c.pk for c in Counter.scan() if c.pk.startswith("throttle#")]
+    assert len(keys) >= 4
+    assert not any(digest in key for key in keys for digest in plain)
+    assert throttle.subject_digest("s", "x") != hashlib.sha256(b"s\0x").hexdigest()[:32]

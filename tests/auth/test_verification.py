@@ -21,11 +21,12 @@ from chalicelib.models import Guard
 from tests.helpers.accounts import SESSION, change_link, verify_address
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import (
+    RESET,
+    VERIFY,
     drain_queue,
-    reset_token_from,
     sent_mail,
     settle_mail,
-    verify_token_from,
+    token_from,
     with_subject,
 )
 
@@ -62,7 +63,7 @@ def test_registration_mails_a_link_that_verifies_the_address_once() -> None:
     assert mail.destinations[0] == "susan@example.com"
     assert f"{BASE_URL}/verify_email/" in mail.part("plain")
     assert f"{BASE_URL}/verify_email/" in mail.part("html")
-    token = verify_token_from(mail)
+    token = token_from(mail, VERIFY)
     confirmed = verification.confirm(token)
     assert confirmed.email_verified is True
     assert _stored(user).email_verified is True
@@ -109,7 +110,7 @@ def test_a_completed_reset_marks_the_address_verified() -> None:
     settle_mail()
     password_reset.request_reset("susan@example.com", "192.0.2.1")
     drain_queue()
-    user = password_reset.confirm_reset(reset_token_from(with_subject("Reset")[0]), NEW_PASSWORD)
+    user = password_reset.confirm_reset(token_from(with_subject("Reset")[0], RESET), NEW_PASSWORD)
     assert user.email_verified is True
     assert _stored(user).email_verified is True
 
@@ -129,7 +130,7 @@ def test_a_change_moves_both_guards_and_ends_every_earlier_token() -> None:
     assert "/verify_email/" not in notice.part("plain")
     assert _stored(user).email == "susan@example.com"  # nothing moves before the link is used
 
-    moved = verification.confirm(verify_token_from(link))
+    moved = verification.confirm(token_from(link, VERIFY))
     assert (moved.email, moved.email_verified) == ("susan@new.example", True)
     assert Guard.get("email#susan@new.example").user_id == user.id
     with pytest.raises(Guard.DoesNotExist):
@@ -138,7 +139,7 @@ def test_a_change_moves_both_guards_and_ends_every_earlier_token() -> None:
         with pytest.raises(InvalidTokenError):
             users.check_token(purpose, token)
     with pytest.raises(InvalidTokenError):
-        verification.confirm(verify_token_from(link))
+        verification.confirm(token_from(link, VERIFY))
     assert accounts.authenticate("susan@new.example", PASSWORD).id == user.id
     drain_queue()
     [done] = with_subject("address was changed")

@@ -1,11 +1,18 @@
-"""Accounts in a given state, made through the domain's own paths."""
+"""Accounts in a given state, made through the domain's own paths, or many at once.
+
+No pytest here: the force-reset benchmark (benchmarks/mass_reset.py) seeds its users with
+seed_users too.
+"""
 
 from __future__ import annotations
 
+import time
+
 from chalicelib import addresses
-from chalicelib.auth import email_change, tokens, users, verification
+from chalicelib.auth import email_change, passwords, tokens, users, verification
+from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, Guard, UserRecord
 from tests.helpers.environment import PASSWORD
-from tests.helpers.inbox import drain_queue, sent_mail, verify_token_from
+from tests.helpers.inbox import VERIFY, drain_queue, sent_mail, token_from
 
 
 def verify_address(user: users.User) -> users.User:
@@ -28,4 +35,28 @@ def change_link(user: users.User, address: str, password: str = PASSWORD) -> str
     drain_queue()
     to = addresses.canonical(address)
     [link] = [m for m in sent_mail()[before:] if m.destinations[0] == to]
-    return verify_token_from(link)
+    return token_from(link, VERIFY)
+
+
+def seed_users(count: int, password: str) -> list[str]:
+    """`count` accounts (user<i>, user<i>@example.com) written straight to the table, with one
+    argon2 hash shared by all: for tests of scale, not of registration. Returns the addresses."""
+    digest, now = passwords.hash_password(password), int(time.time())
+    seeded = []
+    with UserRecord.batch_write() as batch, Guard.batch_write() as guards:
+        for i in range(count):
+            email = f"user{i}@example.com"
+            batch.save(
+                UserRecord(
+                    f"{USER_PREFIX}u{i}",
+                    user_id=f"u{i}",
+                    username=f"user{i}",
+                    email=email,
+                    password_hash=digest,
+                    created_at=now,
+                    password_changed_at=now,
+                )
+            )
+            guards.save(Guard(EMAIL_PREFIX + email, user_id=f"u{i}"))
+            seeded.append(email)
+    return seeded

@@ -1,20 +1,27 @@
-"""What SES (moto) received, and the queue drained through the real SQS handler."""
+"""What SES (moto) received, the tokens its emails carry, and the queue drained through the
+real SQS handler."""
 
 from __future__ import annotations
 
 import email
+import time
 from dataclasses import dataclass
 from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses import ses_backends
+from moto.core import DEFAULT_ACCOUNT_ID  # type: ignore[attr-defined]
+from moto.ses import ses_backends  # type: ignore[attr-defined]
 
 import app as app_module
 from chalicelib import aws
 from ops.dev import poller
+from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import BASE_URL
+from tests.helpers.mailkit import queue_depth
+from tests.helpers.web import RESET as RESET  # the routes token_from takes
+from tests.helpers.web import VERIFY as VERIFY
+from tests.helpers.web import link_in
 
 
 @dataclass
@@ -64,12 +71,11 @@ def with_subject(word: str) -> list[SentMail]:
     return [m for m in sent_mail() if word in str(m.message["Subject"])]
 
 
-def verify_token_from(mail: SentMail) -> str:
-    """The token in the link of a verification email (text part)."""
-    text = mail.part("plain")
-    prefix = f"{BASE_URL}/verify_email/"
-    start = text.index(prefix) + len(prefix)
-    return text[start:].split()[0]
+def token_from(mail: SentMail, route: str) -> str:
+    """The token of the email's absolute link to `route` (RESET or VERIFY), from its text."""
+    link = link_in(mail.part("plain"), route)
+    assert link.startswith(f"{BASE_URL}/"), link
+    return link.rsplit("/", 1)[1]
 
 
 def run_worker(event: dict[str, Any], context: Any = None) -> Any:
@@ -77,14 +83,35 @@ def run_worker(event: dict[str, Any], context: Any = None) -> Any:
     return app_module.mail_worker(event, context)
 
 
-def drain_queue() -> int:
-    """Deliver everything queued, through the real handler, as Lambda would."""
-    return poller.drain(aws.sqs(), aws.queue_url(), run_worker)
+def drain_queue(
+    handler: poller.Handler = run_worker, queue_url: str | None = None, max_polls: int = 10_000
+) -> int:
+    """Deliver everything queued through `handler` (the deployed one) as Lambda's mapping
+    would, until the queue is empty: failures are retried, poison is dead-lettered by the
+    queue's redrive policy. Returns how many messages were received.
 
+    The mapping's own calls (receive, delete, queue attributes) are not the app's: a recording
+    of AWS calls (awscalls.py) sees only what the handler does.
+    """
+    url = queue_url or aws.queue_url()
+    recording = AWS_CALLS.recording
 
-def reset_token_from(mail: SentMail) -> str:
-    """The token in the link of a reset email (text part)."""
-    text = mail.part("plain")
-    prefix = f"{BASE_URL}/reset_password/"
-    start = text.index(prefix) + len(prefix)
-    return text[start:].split()[0]
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        AWS_CALLS.recording = recording
+        try:
+            return handler(event, context)
+        finally:
+            AWS_CALLS.recording = False
+
+    AWS_CALLS.recording, received = False, 0
+    try:
+        for _ in range(max_polls):
+            batch, _failed = poller.poll_once(aws.sqs(), url, invoke)
+            received += batch
+            if not batch:
+                if queue_depth(url) == 0:
+                    return received
+                time.sleep(0.002)  # visibility 0 still means "after now": let the clock tick
+    finally:
+        AWS_CALLS.recording = recording
+    raise AssertionError(f"queue not empty after {max_polls} polls")

@@ -1,4 +1,4 @@
-"""Helpers for the mail-pipeline tests: SES fault injection, queue drains, Lambda-shaped records.
+"""Helpers for the mail-pipeline tests: SES fault injection, queue depths, Lambda-shaped records.
 
 SES faults go through botocore's own event system: a `before-call.ses.SendRawEmail` handler on
 the app's real SES client answers instead of SES (moto) when it decides to fail. botocore then
@@ -10,17 +10,39 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 
 from chalicelib import aws
+from chalicelib.mail.composing import QueuedEmail
 from chalicelib.settings import get_settings
-from ops.dev import poller
+
+SENDER = "no-reply@example.com"
+
+
+def an_email(email_id: str = "mail-1", **changes: object) -> QueuedEmail:
+    """A composed email as the queue carries it, to susan; `changes` replaces any field."""
+    fields: dict[str, object] = {
+        "id": email_id,
+        "subject": "[Microblog] Hello",
+        "sender": SENDER,
+        "recipients": ("susan@example.com",),
+        "text_body": "Dear susan, plain text.",
+        "html_body": "<p>Dear susan, <b>HTML</b>.</p>",
+        **changes,
+    }
+    return QueuedEmail(**fields)  # type: ignore[arg-type]
+
+
+def email_body(email_id: str = "mail-1", **changes: object) -> dict[str, Any]:
+    """an_email as a queue message's JSON body."""
+    return json.loads(an_email(email_id, **changes).to_json())  # type: ignore[no-any-return]
+
 
 # (HTTP status, SES error code, message): what SES answers when it is overwhelmed or broken.
 THROTTLING = (400, "Throttling", "Maximum sending rate exceeded.")
@@ -58,14 +80,18 @@ class SesFaults:
             "Error": {"Code": code, "Message": message, "Type": "Sender"},
             "ResponseMetadata": {"HTTPStatusCode": status},
         }
-        return AWSResponse("https://email.us-east-1.amazonaws.com/", status, {}, None), parsed
+        url = "https://email.us-east-1.amazonaws.com/"
+        return AWSResponse(url, status, HTTPHeaders(), None), parsed
 
 
 @contextmanager
 def ses_faults(faults: SesFaults) -> Iterator[SesFaults]:
     """Install `faults` on the app's SES client for the duration of the block."""
     events, key = aws.ses().meta.events, f"ses-faults-{id(faults)}"
-    events.register("before-call.ses.SendRawEmail", faults.before_call, unique_id=key)
+    # A before-call handler may answer in SES's place (botocore reads what it returns); the
+    # stubs type handlers as returning None.
+    handler: Callable[..., None] = faults.before_call  # type: ignore[assignment]
+    events.register("before-call.ses.SendRawEmail", handler, unique_id=key)
     try:
         yield faults
     finally:
@@ -83,19 +109,6 @@ def queue_depth(queue_url: str) -> int:
         ],
     )["Attributes"]
     return sum(int(value) for value in attributes.values())
-
-
-def drain(handler: poller.Handler, queue_url: str | None = None, max_polls: int = 100_000) -> int:
-    """Poll through the real handler until the queue is empty (failures retried, poison
-    dead-lettered by the queue's redrive policy); returns how many polls it took."""
-    url = queue_url or aws.queue_url()
-    for polls in range(1, max_polls + 1):
-        received, _ = poller.poll_once(aws.sqs(), url, handler)
-        if not received:
-            if queue_depth(url) == 0:
-                return polls
-            time.sleep(0.002)  # visibility 0 still means "after now": let the clock tick
-    raise AssertionError(f"queue not empty after {max_polls} polls")
 
 
 def dlq_url() -> str:

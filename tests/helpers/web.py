@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from chalice.test import Client
 
-from tests.helpers.environment import BASE_URL
+from tests.helpers.environment import BASE_URL, PASSWORD
+
+# The routes of the emailed links that carry a token.
+RESET, VERIFY = "reset_password", "verify_email"
+
+
+def link_in(text: str, route: str) -> str:
+    """The first link to `route` with its token in `text` (an email's body), as written."""
+    found = re.search(rf"\S+/{route}/[A-Za-z0-9_.-]+", text)
+    assert found, f"no /{route}/ link in:\n{text}"
+    return found.group(0)
+
 
 # The tests' site is https: its session, CSRF nonce and device token are __Host- cookies.
 SESSION_COOKIE = "__Host-session"
@@ -89,6 +101,14 @@ class Browser:
 def json_of(answer: dict[str, Any]) -> Any:
     """The JSON body of a Lambda handler's answer (api_gateway_post)."""
     return json.loads(answer["body"])
+
+
+def log_in(browser: Browser, password: str = PASSWORD, remember: bool = False) -> Any:
+    """Submit the login form as susan; the answer (303 home when it worked)."""
+    fields = {"username": "susan", "password": password}
+    if remember:
+        fields["remember_me"] = "y"
+    return browser.submit("/login", fields)
 
 
 def api_gateway_post(path: str, body: Any, source_ip: str, **headers: str) -> dict[str, Any]:

@@ -16,22 +16,7 @@ from chalicelib.mail.delivery import Outcome
 from chalicelib.mail.transports import SesTransport
 from chalicelib.models import AppModel, Guard, Items
 from tests.helpers.inbox import sent_mail
-from tests.helpers.mailkit import REJECTED, THROTTLING, SesFaults, ses_faults
-
-SENDER = "no-reply@example.com"
-
-
-def an_email(email_id: str = "mail-1", **changes: object) -> QueuedEmail:
-    fields: dict[str, object] = {
-        "id": email_id,
-        "subject": "[Microblog] Hello",
-        "sender": SENDER,
-        "recipients": ("susan@example.com",),
-        "text_body": "Dear susan, plain text.",
-        "html_body": "<p>Dear susan, <b>HTML</b>.</p>",
-        **changes,
-    }
-    return QueuedEmail(**fields)  # type: ignore[arg-type]
+from tests.helpers.mailkit import REJECTED, SENDER, THROTTLING, SesFaults, an_email, ses_faults
 
 
 def test_sends_multipart_alternative_with_display_name_and_stable_message_id() -> None:

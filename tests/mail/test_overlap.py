@@ -11,18 +11,11 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import worker
 from chalicelib.mail import delivery, idempotency
-from chalicelib.mail.composing import QueuedEmail
 from chalicelib.mail.delivery import Outcome
 from tests.helpers.faults import failing
 from tests.helpers.inbox import sent_mail
-from tests.helpers.inflight import held
-from tests.helpers.mailkit import sqs_event, sqs_record
-
-
-def an_email(email_id: str) -> QueuedEmail:
-    return QueuedEmail(
-        email_id, "Hello", "no-reply@example.com", ("susan@example.com",), "text", "<p>h</p>"
-    )
+from tests.helpers.inflight import meeting
+from tests.helpers.mailkit import an_email, sqs_event, sqs_record
 
 
 class ThreadNoting:
@@ -38,9 +31,9 @@ class ThreadNoting:
 
 def test_an_emails_claim_goes_out_while_its_suppression_entry_is_read() -> None:
     delivery.deliver(an_email("warm-up"))  # each model's client, made once
-    with held(0.2) as calls:
+    with meeting("dynamodb.UpdateItem", "dynamodb.BatchGetItem") as calls:
         assert delivery.deliver(an_email("overlap-1")) is Outcome.SENT
-    assert calls.overlap("dynamodb.UpdateItem", "dynamodb.BatchGetItem")
+    assert calls.met
     assert len(sent_mail()) == 2
 
 

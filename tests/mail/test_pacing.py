@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from email.message import EmailMessage
-from typing import Any
 
 import pytest
 
 from chalicelib import settings, worker
 from chalicelib.mail import pacing
-from chalicelib.mail.composing import QueuedEmail
 from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import load_settings
 from tests.helpers.environment import TEST_ENV
 from tests.helpers.inbox import run_worker, sent_mail
-from tests.helpers.mailkit import THROTTLING, SesFaults, ses_faults, sqs_event, sqs_record
-
-
-def email_body(email_id: str) -> dict[str, Any]:
-    email = QueuedEmail(email_id, "Hello", "no-reply@example.com", ("a@example.com",), "t", "h")
-    return json.loads(email.to_json())  # type: ignore[no-any-return]
+from tests.helpers.mailkit import (
+    THROTTLING,
+    SesFaults,
+    email_body,
+    ses_faults,
+    sqs_event,
+    sqs_record,
+)
 
 
 def test_the_pacer_spaces_sends_by_the_rate_across_threads() -> None:

@@ -8,7 +8,7 @@ import pytest
 from chalice.test import Client
 
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, token_from
 from tests.helpers.web import post_json
 
 
@@ -147,7 +147,7 @@ def test_malformed_reset_request_is_400_and_queues_nothing(
 def test_confirm_changes_the_password_once(client: Client, susan: dict[str, Any]) -> None:
     post_json(client, "/api/password-reset", {"email": "susan@example.com"})
     drain_queue()
-    token = reset_token_from(sent_mail()[0])
+    token = token_from(sent_mail()[0], RESET)
     ok = post_json(
         client, "/api/password-reset/confirm", {"token": token, "password": NEW_PASSWORD}
     )
@@ -170,7 +170,7 @@ def test_reset_answers_are_the_same_english_bytes_whatever_language_is_asked(
         b'{"message": "Check your email for the instructions to reset your password"}'
     )
     drain_queue()
-    body = {"token": reset_token_from(sent_mail()[0]), "password": NEW_PASSWORD}
+    body = {"token": token_from(sent_mail()[0], RESET), "password": NEW_PASSWORD}
     done = post_json(client, "/api/password-reset/confirm", body, **spanish)
     assert done.body == b'{"message": "Your password has been reset."}'
 
@@ -178,7 +178,7 @@ def test_reset_answers_are_the_same_english_bytes_whatever_language_is_asked(
 def test_confirm_enforces_the_password_policy(client: Client, susan: dict[str, Any]) -> None:
     post_json(client, "/api/password-reset", {"email": "susan@example.com"})
     drain_queue()
-    token = reset_token_from(sent_mail()[0])
+    token = token_from(sent_mail()[0], RESET)
     weak = post_json(client, "/api/password-reset/confirm", {"token": token, "password": "susan"})
     assert weak.status_code == 400
     assert weak.json_body["field"] == "password"

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.helpers import devstack
+from tests.helpers.web import RESET
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -107,7 +108,7 @@ def test_register_forget_reset_and_log_in_again(
     expect(tab.get_by_text("If an account uses ada@example.com")).to_be_visible()
     tab.screenshot(path=tmp_path / "1-reset-requested.png", full_page=True)
 
-    link = devstack.reset_link(devstack.read_email(stack.wait_for_email(before)))
+    link = devstack.link(devstack.read_email(stack.wait_for_email(before)), RESET)
     assert link.startswith(f"{stack.base_url}/reset_password/")
     tab.goto(link)
     expect(tab.get_by_role("heading")).to_have_text("Reset Your Password")

@@ -11,13 +11,7 @@ from chalice.test import Client
 from chalicelib.auth import devices, users
 from tests.helpers.accounts import verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import (
-    drain_queue,
-    reset_token_from,
-    settle_mail,
-    verify_token_from,
-    with_subject,
-)
+from tests.helpers.inbox import RESET, VERIFY, drain_queue, settle_mail, token_from, with_subject
 from tests.helpers.web import DEVICE_COOKIE, Browser, api_gateway_post, post_json
 
 LOGIN = {"username": "susan", "password": PASSWORD}
@@ -113,7 +107,7 @@ def test_a_completed_reset_makes_the_browser_trusted(
 ) -> None:
     post_json(client, "/api/password-reset", {"email": "susan@example.com"})
     drain_queue()
-    path = f"/reset_password/{reset_token_from(with_subject('Reset')[0])}"
+    path = f"/reset_password/{token_from(with_subject('Reset')[0], RESET)}"
     done = browser.submit(path, {"password": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert done.status_code == 303
     device = devices.read(browser.jar[DEVICE_COOKIE])
@@ -128,7 +122,7 @@ def test_a_confirmed_address_makes_the_browser_trusted(client: Client, browser: 
         {"username": "ada", "email": "ada@example.com", "password": PASSWORD},
     )
     drain_queue()
-    path = f"/verify_email/{verify_token_from(with_subject('Confirm')[0])}"
+    path = f"/verify_email/{token_from(with_subject('Confirm')[0], VERIFY)}"
     assert browser.submit(path, {}).status_code == 303
     device = devices.read(browser.jar[DEVICE_COOKIE])
     assert device is not None

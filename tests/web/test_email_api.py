@@ -9,7 +9,7 @@ from chalice.test import Client
 from chalicelib.auth import tokens, users
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import PASSWORD
-from tests.helpers.inbox import drain_queue, settle_mail, verify_token_from, with_subject
+from tests.helpers.inbox import VERIFY, drain_queue, settle_mail, token_from, with_subject
 from tests.helpers.web import post_json
 
 
@@ -22,7 +22,7 @@ def test_me_tells_whether_the_address_is_verified(client: Client, susan: dict[st
     bearer = _bearer(client)
     assert client.http.get("/api/users/me", headers=bearer).json_body["email_verified"] is False
     assert post_json(client, "/api/email-verification", {}, **bearer).status_code == 202
-    token = verify_token_from(_last_link())
+    token = token_from(_last_link(), VERIFY)
     confirmed = post_json(client, "/api/email-verification/confirm", {"token": token})
     assert confirmed.status_code == 200
     assert confirmed.json_body["user"]["email_verified"] is True
@@ -40,7 +40,7 @@ def test_address_answers_are_english_whatever_language_is_asked(
     assert resent.json_body == {
         "message": "If your address still needs confirming, a new link is on its way."
     }
-    token = verify_token_from(_last_link())
+    token = token_from(_last_link(), VERIFY)
     confirmed = post_json(client, "/api/email-verification/confirm", {"token": token}, **spanish)
     assert confirmed.json_body["message"] == "Your email address is confirmed."
     body = {"email": "susan@new.example", "password": PASSWORD}
@@ -69,7 +69,7 @@ def test_a_verified_address_gets_no_more_links_and_the_same_answer(
     post_json(
         client,
         "/api/email-verification/confirm",
-        {"token": verify_token_from(_last_link())},
+        {"token": token_from(_last_link(), VERIFY)},
     )
     settle_mail()
     second = post_json(client, "/api/email-verification", {}, **bearer)
@@ -126,7 +126,7 @@ def test_a_change_request_answers_and_works_alike_for_taken_and_free_addresses(
     drain_queue()
     to_bob = [m for m in with_subject("Confirm") if m.destinations[0] == "bob@example.com"]
     answer = post_json(
-        client, "/api/email-verification/confirm", {"token": verify_token_from(to_bob[0])}
+        client, "/api/email-verification/confirm", {"token": token_from(to_bob[0], VERIFY)}
     )
     assert answer.status_code == 409
     assert "belongs to another account" in answer.json_body["detail"]
@@ -160,7 +160,7 @@ def test_after_a_change_the_old_access_token_is_refused(
         {"email": "susan@new.example", "password": PASSWORD},
         **bearer,
     )
-    token = verify_token_from(_last_link())
+    token = token_from(_last_link(), VERIFY)
     assert post_json(client, "/api/email-verification/confirm", {"token": token}).status_code == 200
     assert client.http.get("/api/users/me", headers=bearer).status_code == 401
     fresh = post_json(client, "/api/tokens", {"email": "susan@new.example", "password": PASSWORD})

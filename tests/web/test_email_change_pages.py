@@ -8,16 +8,15 @@ from typing import Any
 from chalicelib.auth import users
 from tests.helpers.accounts import verify_address
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, verify_token_from, with_subject
-from tests.helpers.web import Browser, post_form
+from tests.helpers.inbox import VERIFY, drain_queue, token_from, with_subject
+from tests.helpers.web import Browser, log_in, post_form
 
 
 def _signed_in_verified(browser: Browser, susan: dict[str, Any]) -> None:
     record = users.load_record(susan["id"])
     assert record is not None
     verify_address(users.User.from_record(record))
-    done = browser.submit("/login", {"username": "susan", "password": PASSWORD})
-    assert done.status_code == 303
+    assert log_in(browser).status_code == 303
 
 
 def _ask(browser: Browser, address: str) -> Any:
@@ -44,7 +43,7 @@ def test_cancelling_needs_the_csrf_token_and_kills_the_link(
     _signed_in_verified(browser, susan)
     _ask(browser, "susan@new.example")
     drain_queue()
-    token = verify_token_from(with_subject("Confirm")[-1])
+    token = token_from(with_subject("Confirm")[-1], VERIFY)
     cookie = "; ".join(f"{k}={v}" for k, v in browser.jar.items())
     forged = post_form(browser.client, "/cancel_email_change", {"csrf_token": "x"}, cookie)
     assert forged.status_code == 400

@@ -8,18 +8,13 @@ from chalice.test import Client
 
 from chalicelib.auth import users
 from tests.helpers.environment import BASE_URL, PASSWORD
-from tests.helpers.inbox import drain_queue, settle_mail, verify_token_from, with_subject
-from tests.helpers.web import Browser, post_form
-
-
-def _log_in(browser: Browser) -> None:
-    done = browser.submit("/login", {"username": "susan", "password": PASSWORD})
-    assert done.status_code == 303
+from tests.helpers.inbox import VERIFY, drain_queue, settle_mail, token_from, with_subject
+from tests.helpers.web import Browser, log_in, post_form
 
 
 def _link_token() -> str:
     drain_queue()
-    return verify_token_from(with_subject("Confirm")[-1])
+    return token_from(with_subject("Confirm")[-1], VERIFY)
 
 
 def _verified(susan: dict[str, Any]) -> bool:
@@ -47,7 +42,7 @@ def test_registration_redirects_to_login_saying_to_check_the_email(browser: Brow
 def test_the_home_page_says_unconfirmed_and_resends_by_post(
     browser: Browser, susan: dict[str, Any]
 ) -> None:
-    _log_in(browser)
+    assert log_in(browser).status_code == 303
     home = browser.get("/").body.decode()
     assert "unconfirmed" in home
     assert 'action="/prod/verify_email"' in home
@@ -59,7 +54,7 @@ def test_the_home_page_says_unconfirmed_and_resends_by_post(
 
 
 def test_the_resend_button_needs_a_csrf_token(browser: Browser, susan: dict[str, Any]) -> None:
-    _log_in(browser)
+    assert log_in(browser).status_code == 303
     answer = post_form(
         browser.client,
         "/verify_email",
@@ -74,7 +69,7 @@ def test_the_resend_button_needs_a_csrf_token(browser: Browser, susan: dict[str,
 def test_get_shows_one_confirm_button_and_changes_nothing(
     client: Client, browser: Browser, susan: dict[str, Any]
 ) -> None:
-    _log_in(browser)
+    assert log_in(browser).status_code == 303
     browser.submit("/verify_email", {"csrf_token": _csrf(browser)})
     token = _link_token()
     for _ in range(3):  # mail scanners open links
@@ -123,7 +118,7 @@ def test_a_dead_link_explains_and_offers_a_new_one_to_a_logged_in_user(
     assert dead.status_code == 400
     assert "invalid, used or has expired" in dead.body.decode()
     assert "Log in" in dead.body.decode()
-    _log_in(browser)
+    assert log_in(browser).status_code == 303
     dead = browser.get("/verify_email/not-a-token")
     assert 'class="btn">Send me a new link</button>' in dead.body.decode()
     used = browser.submit("/verify_email/not-a-token", {})
@@ -132,7 +127,7 @@ def test_a_dead_link_explains_and_offers_a_new_one_to_a_logged_in_user(
 
 
 def test_a_used_link_is_dead(browser: Browser, susan: dict[str, Any]) -> None:
-    _log_in(browser)
+    assert log_in(browser).status_code == 303
     browser.submit("/verify_email", {"csrf_token": _csrf(browser)})
     token = _link_token()
     assert browser.submit(f"/verify_email/{token}", {}).status_code == 303
@@ -145,7 +140,7 @@ def test_change_email_page_needs_login_and_the_password_then_the_link_moves_the_
     browser: Browser, client: Client, susan: dict[str, Any]
 ) -> None:
     assert browser.get("/change_email").headers["Location"] == f"{BASE_URL}/login"
-    _log_in(browser)
+    assert log_in(browser).status_code == 303
     assert 'href="/prod/change_email"' in browser.get("/").body.decode()
     wrong = browser.submit("/change_email", {"email": "susan@new.example", "password": "nope!"})
     assert wrong.status_code == 400
@@ -170,7 +165,7 @@ def test_change_email_page_needs_login_and_the_password_then_the_link_moves_the_
 def test_a_link_to_an_address_taken_meanwhile_says_so(
     browser: Browser, client: Client, susan: dict[str, Any]
 ) -> None:
-    _log_in(browser)
+    assert log_in(browser).status_code == 303
     settle_mail()
     browser.submit("/change_email", {"email": "bob@example.com", "password": PASSWORD})
     token = _link_token()

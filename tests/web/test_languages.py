@@ -13,9 +13,9 @@ from chalice.test import Client
 from chalicelib.auth import guards, tokens, users
 from chalicelib.models import USER_PREFIX, UserRecord
 from tests.helpers.environment import BASE_URL, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail, settle_mail, subject_of
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, subject_of, token_from
 from tests.helpers.language import english_left_in
-from tests.helpers.web import Browser, post_json
+from tests.helpers.web import Browser, log_in, post_json
 
 SPANISH = "es-ES,es;q=0.9,en;q=0.5"
 
@@ -24,10 +24,6 @@ def _register(browser: Browser, username: str = "susan") -> Any:
     fields = {"username": username, "email": f"{username}@example.com"}
     passwords = {"password": PASSWORD, "password2": PASSWORD}
     return browser.submit("/register", {**fields, **passwords})
-
-
-def _log_in(browser: Browser) -> Any:
-    return browser.submit("/login", {"username": "susan", "password": PASSWORD})
 
 
 def _visible(response: Any) -> str:
@@ -76,12 +72,12 @@ def test_every_page_and_state_in_spanish_has_no_english_sentence_left(client: Cl
         "forged form": browser.submit("/login", {"csrf_token": "forged"}),
     }
     drain_queue()
-    token = reset_token_from(sent_mail()[-1])
+    token = token_from(sent_mail()[-1], RESET)
     pages["reset form"] = browser.get(f"/reset_password/{token}")
     pages["reset form errors"] = browser.submit(
         f"/reset_password/{token}", {"password": "a", "password2": "b"}
     )
-    pages["home"] = browser.follow(_log_in(browser))
+    pages["home"] = browser.follow(log_in(browser))
     pages["change password errors"] = browser.submit(
         "/change_password", {"current_password": "wrong", "password": "a", "password2": "b"}
     )
@@ -153,7 +149,7 @@ def test_an_accounts_stored_language_wins_over_the_browsers(client: Client) -> N
     _register(Browser(client, accept_language=SPANISH))
     settle_mail()
     english_browser = Browser(client, accept_language="en-US,en")
-    home = english_browser.follow(_log_in(english_browser))
+    home = english_browser.follow(log_in(english_browser))
     assert home.headers["Content-Language"] == "es"
     assert "¡Hola, susan!" in home.body.decode()
 
@@ -162,7 +158,7 @@ def test_switching_while_logged_in_stores_the_choice_for_emails(
     client: Client, susan: dict[str, Any]
 ) -> None:
     browser = Browser(client)
-    browser.follow(_log_in(browser))
+    browser.follow(log_in(browser))
     switched = browser.submit("/language", {"locale": "es", "next": "/"})
     assert "¡Hola, susan!" in browser.follow(switched).body.decode()
     assert UserRecord.get(USER_PREFIX + susan["id"]).locale == "es"

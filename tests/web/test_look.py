@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from tests.helpers import devstack
+from tests.helpers.web import RESET, VERIFY
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -181,7 +182,7 @@ def test_the_confirmation_pages_and_email_fit_a_phone(tab: Page, stack: devstack
     check(tab, "home-pending-change")
     email_fits_a_phone(tab, devstack.read_email(stack.wait_for_email(before)), "change-email-email")
     tab.goto("/")
-    tab.goto(devstack.verify_link(message))
+    tab.goto(devstack.link(message, VERIFY))
     check(tab, "verify-email")
     tab.goto("/verify_email/not-a-token")
     check(tab, "verify-email-dead-link")
@@ -196,7 +197,7 @@ def test_the_reset_page_and_its_email_fit_a_phone(tab: Page, stack: devstack.Dev
     tab.goto("/reset_password_request")
     fill(tab, {"email": "ada@example.com"}, "Request Password Reset")
     message = devstack.read_email(stack.wait_for_email(before))
-    tab.goto(devstack.reset_link(message))
+    tab.goto(devstack.link(message, RESET))
     check(tab, "reset-form")
     fill(tab, {"password": NEW_PASSWORD, "password2": "not the same at all"}, "Reset Password")
     check(tab, "reset-mismatch")

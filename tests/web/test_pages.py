@@ -1,4 +1,5 @@
-"""HTML pages: the tutorial's story, with CSRF, cookies, flash messages and headers."""
+"""HTML pages: register, log in and out, change the password, with CSRF, cookies, flash messages
+and headers (the reset pages: test_reset_pages.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import drain_queue, reset_token_from, sent_mail
-from tests.helpers.web import SESSION_COOKIE, Browser, csrf_from, post_json
+from tests.helpers.inbox import drain_queue, sent_mail
+from tests.helpers.web import SESSION_COOKIE, Browser, csrf_from, log_in, post_json
 
 PAGES = ["/login", "/register", "/reset_password_request"]
 
@@ -24,19 +25,6 @@ def _register(browser: Browser) -> Any:
             "password2": PASSWORD,
         },
     )
-
-
-def _log_in(browser: Browser, password: str = PASSWORD, remember: bool = False) -> Any:
-    fields = {"username": "susan", "password": password}
-    if remember:
-        fields["remember_me"] = "y"
-    return browser.submit("/login", fields)
-
-
-def _reset_token(client: Client) -> str:
-    post_json(client, "/api/password-reset", {"email": "susan@example.com"})
-    drain_queue()
-    return reset_token_from(sent_mail()[-1])
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -66,7 +54,7 @@ def test_register_login_index_logout(browser: Browser) -> None:
     assert registered.status_code == 303
     assert registered.headers["Location"] == f"{BASE_URL}/login"
     assert "Congratulations" in browser.follow(registered).body.decode()
-    logged_in = _log_in(browser)
+    logged_in = log_in(browser)
     assert logged_in.status_code == 303
     assert browser.follow(logged_in).body.decode().count("Hi, susan!") == 1
     browser.follow(browser.submit("/logout", {}))
@@ -78,17 +66,17 @@ def test_register_login_index_logout(browser: Browser) -> None:
 def test_session_cookie_is_httponly_lax_secure_and_remember_me_persists(
     browser: Browser, susan: dict[str, Any]
 ) -> None:
-    plain = _log_in(browser)
+    plain = log_in(browser)
     [cookie] = [c for c in plain.headers["Set-Cookie"] if c.startswith(f"{SESSION_COOKIE}=")]
     assert {"HttpOnly", "SameSite=Lax", "Secure", "Path=/"} <= set(cookie.split("; "))
     assert "Max-Age" not in cookie  # ends with the browser session
-    remembered = _log_in(Browser(browser.client), remember=True)
+    remembered = log_in(Browser(browser.client), remember=True)
     [cookie] = [c for c in remembered.headers["Set-Cookie"] if c.startswith(f"{SESSION_COOKIE}=")]
     assert "Max-Age=2592000" in cookie
 
 
 def test_wrong_password_re_renders_the_form(browser: Browser, susan: dict[str, Any]) -> None:
-    response = _log_in(browser, password="wrong password")
+    response = log_in(browser, password="wrong password")
     assert response.status_code == 401
     assert "Invalid username or password" in response.body.decode()
     assert SESSION_COOKIE not in browser.jar
@@ -146,115 +134,12 @@ def test_register_form_shows_field_errors(browser: Browser, susan: dict[str, Any
     assert "Please use a different username." in taken.body.decode()
 
 
-@pytest.mark.parametrize("email", ["susan@example.com", "nobody@example.com"])
-def test_reset_request_redirects_to_a_page_that_says_where_the_link_went(
-    browser: Browser, susan: dict[str, Any], email: str
-) -> None:
-    response = browser.submit("/reset_password_request", {"email": email})
-    assert response.status_code == 303
-    assert response.headers["Location"] == f"{BASE_URL}/reset_password_request/sent"
-    page = browser.follow(response).body.decode()
-    assert f"If an account uses <strong>{email}</strong>" in page  # the address as typed
-    assert "works once and for 10 minutes" in page
-    assert "spam or junk folder" in page
-    assert "at most 3 are sent to one address in an hour" in page
-    again = browser.get("/reset_password_request/sent").body.decode()  # the cookie is gone
-    assert email not in again
-    assert "the address you entered" in again
-    drain_queue()
-    expected = ["susan@example.com"] if email.startswith("susan") else []
-    assert [m.destinations[0] for m in sent_mail()] == expected
-
-
-def test_reset_request_with_a_malformed_address_shows_the_form_again(browser: Browser) -> None:
-    response = browser.submit("/reset_password_request", {"email": "not an address"})
-    assert response.status_code == 400
-    assert "valid email address" in response.body.decode()
-    assert drain_queue() == 0
-
-
-def test_reset_page_shows_the_form_without_consuming_the_token(
-    browser: Browser, client: Client, susan: dict[str, Any]
-) -> None:
-    token = _reset_token(client)
-    for _ in range(2):  # a mail scanner's GET does not use the link up
-        page = browser.get(f"/reset_password/{token}")
-        assert page.status_code == 200
-        assert page.headers["Referrer-Policy"] == "no-referrer"
-        assert page.headers["Cache-Control"] == "no-store"
-        body = page.body.decode()
-        assert 'name="password"' in body
-        assert 'name="password2"' in body
-        assert token not in body  # the form posts back to its own URL
-
-
-def test_reset_form_mismatch_then_success(
-    browser: Browser, client: Client, susan: dict[str, Any]
-) -> None:
-    token = _reset_token(client)
-    path = f"/reset_password/{token}"
-    mismatch = browser.submit(path, {"password": NEW_PASSWORD, "password2": "something else"})
-    assert mismatch.status_code == 400
-    assert "Passwords must match." in mismatch.body.decode()
-    assert mismatch.headers["Referrer-Policy"] == "no-referrer"
-    done = browser.submit(path, {"password": NEW_PASSWORD, "password2": NEW_PASSWORD})
-    assert done.status_code == 303
-    assert done.headers["Location"] == f"{BASE_URL}/login"
-    assert "Your password has been reset." in browser.follow(done).body.decode()
-    assert _log_in(browser, NEW_PASSWORD).status_code == 303
-
-
-def test_a_dead_link_is_said_before_a_password_mismatch(
-    browser: Browser, client: Client, susan: dict[str, Any]
-) -> None:
-    csrf = csrf_from(browser.get("/reset_password_request").body.decode())
-    fields = {"password": NEW_PASSWORD, "password2": "something else", "csrf_token": csrf}
-    mismatch = browser.submit("/reset_password/bogus", fields)
-    assert mismatch.status_code == 303
-    assert mismatch.headers["Location"] == f"{BASE_URL}/reset_password_request"
-    assert _log_in(browser, PASSWORD).status_code == 303
-
-
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_used_or_bogus_links_redirect_to_the_request_page_with_a_word(
-    browser: Browser, client: Client, susan: dict[str, Any], method: str
-) -> None:
-    token = _reset_token(client)
-    post_json(client, "/api/password-reset/confirm", {"token": token, "password": NEW_PASSWORD})
-    for bad in (token, "not.a.token", "x" * 3000):
-        path = f"/reset_password/{bad}"
-        if method == "GET":
-            response = browser.get(path)
-        else:
-            fields = {"password": "p" * 12, "password2": "p" * 12, "csrf_token": _csrf(browser)}
-            response = browser.submit(path, fields, csrf=False)
-        assert response.status_code == 303, bad[:20]
-        assert response.headers["Location"] == f"{BASE_URL}/reset_password_request"
-        assert "invalid or has expired" in browser.follow(response).body.decode()
-
-
-def _csrf(browser: Browser) -> str:
-    return csrf_from(browser.get("/reset_password_request").body.decode())
-
-
 @pytest.mark.parametrize("path", ["/reset_password_request", "/reset_password/anything", "/login"])
 def test_logged_in_users_are_sent_home(browser: Browser, susan: dict[str, Any], path: str) -> None:
-    _log_in(browser)
+    log_in(browser)
     response = browser.get(path)
     assert response.status_code == 303
     assert response.headers["Location"] == f"{BASE_URL}/"
-
-
-def test_a_reset_logs_out_every_existing_session(
-    browser: Browser, client: Client, susan: dict[str, Any]
-) -> None:
-    _log_in(browser)
-    assert browser.get("/").status_code == 200
-    token = _reset_token(client)
-    post_json(client, "/api/password-reset/confirm", {"token": token, "password": NEW_PASSWORD})
-    response = browser.get("/")
-    assert response.status_code == 303
-    assert SESSION_COOKIE not in browser.jar  # the stale cookie was cleared
 
 
 def test_html_forms_must_be_urlencoded(client: Client) -> None:
@@ -262,18 +147,6 @@ def test_html_forms_must_be_urlencoded(client: Client) -> None:
         "/login", body='{"username": "x"}', headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 415
-
-
-def test_reset_page_loads_nothing_from_elsewhere(
-    browser: Browser, client: Client, susan: dict[str, Any]
-) -> None:
-    import re
-
-    body = browser.get(f"/reset_password/{_reset_token(client)}").body.decode()
-    references = re.findall(r'(?:src|href|action)="([^"]*)"', body)
-    assert references  # the stylesheet, the nav links, the form
-    assert all(ref == "" or ref.startswith("/prod/") for ref in references), references
-    assert "<script" not in body
 
 
 def test_register_form_explains_the_password_policy(browser: Browser) -> None:
@@ -301,7 +174,7 @@ def test_change_password_page_needs_login_and_the_current_password(
 ) -> None:
     anonymous = browser.get("/change_password")
     assert anonymous.headers["Location"] == f"{BASE_URL}/login"
-    _log_in(browser)
+    log_in(browser)
     old_session = browser.jar[SESSION_COOKIE]
     assert 'href="/prod/change_password"' in browser.get("/").body.decode()
     wrong = browser.submit(
@@ -336,26 +209,6 @@ def test_an_error_is_tied_to_its_field_for_assistive_technology(browser: Browser
     assert 'aria-invalid="true"' in password_input
     assert 'aria-describedby="password-help password-error"' in password_input
     assert 'id="password-error" class="invalid-feedback">This password is too common' in body
-
-
-def test_the_sent_page_reads_the_same_for_known_and_unknown_addresses(
-    client: Client, susan: dict[str, Any]
-) -> None:
-    pages = {}
-    for email in ("susan@example.com", "nobody@example.com"):
-        browser = Browser(client)
-        followed = browser.follow(browser.submit("/reset_password_request", {"email": email}))
-        body = followed.body.decode()
-        # Each browser has its own CSRF token (for the language switcher); nothing else differs.
-        pages[email] = body.replace(email, "ADDRESS").replace(csrf_from(body), "CSRF")
-    assert pages["susan@example.com"] == pages["nobody@example.com"]
-
-
-def test_a_planted_sent_to_cookie_shows_no_address(browser: Browser) -> None:
-    browser.jar["sent_to"] = "ZXZpbEBleGFtcGxlLmNvbQ.forged"  # evil@example.com, unsigned
-    page = browser.get("/reset_password_request/sent").body.decode()
-    assert "evil@example.com" not in page
-    assert "the address you entered" in page
 
 
 def test_a_form_shows_every_error_at_once_and_focuses_the_first(browser: Browser) -> None:

@@ -11,12 +11,7 @@ from chalice.test import Client
 from chalicelib.links import TOKEN_ROUTES
 from chalicelib.logs import scrub_path
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import (
-    drain_queue,
-    reset_token_from,
-    verify_token_from,
-    with_subject,
-)
+from tests.helpers.inbox import RESET, VERIFY, drain_queue, token_from, with_subject
 from tests.helpers.web import Browser, post_json
 
 Lines = Callable[[], list[dict[str, Any]]]
@@ -48,12 +43,12 @@ def test_the_whole_flow_leaves_no_secret_in_the_logs(client: Client, log_lines: 
     post_json(client, "/api/password-reset", {"email": "nobody@example.com"})
     drain_queue()
     [verify_mail] = with_subject("Confirm")
-    verify_token = verify_token_from(verify_mail)
+    verify_token = token_from(verify_mail, VERIFY)
     browser_v = Browser(client)
     browser_v.get(f"/verify_email/{verify_token}")
     browser_v.submit(f"/verify_email/{verify_token}", {})
     [reset_mail] = with_subject("Reset")
-    token = reset_token_from(reset_mail)
+    token = token_from(reset_mail, RESET)
     browser = Browser(client)
     browser.get(f"/reset_password/{token}")
     browser.submit(

@@ -11,8 +11,8 @@ from chalicelib import aws
 from chalicelib.auth import accounts, password_reset
 from chalicelib.mail.composing import QueuedEmail
 from ops.admin import dlq
-from tests.helpers.inbox import run_worker, sent_mail, settle_mail
-from tests.helpers.mailkit import dlq_url, drain, queue_depth
+from tests.helpers.inbox import drain_queue, sent_mail, settle_mail
+from tests.helpers.mailkit import dlq_url, queue_depth
 
 INTRUDER = "intruder@example.net"  # not a verified SES identity: moto's SES rejects it
 
@@ -36,7 +36,7 @@ def rejected_email() -> str:
 def test_lists_dead_letters_masked_with_subject_receives_and_error() -> None:
     queue(rejected_email())
     queue("{garbage")
-    drain(run_worker)
+    drain_queue()
     letters = {d.kind: d for d in dlq.list_dead_letters(aws.sqs(), dlq_url())}
     assert set(letters) == {"email", "not JSON"}
     email = letters["email"]
@@ -59,12 +59,12 @@ def test_lists_dead_letters_masked_with_subject_receives_and_error() -> None:
 
 def test_redrive_after_the_cause_is_fixed_delivers_once_and_empties_the_dlq() -> None:
     queue(rejected_email())
-    drain(run_worker)
+    drain_queue()
     assert queue_depth(dlq_url()) == 1
     aws.ses().verify_email_identity(EmailAddress=INTRUDER)  # the operator fixes the cause
     assert dlq.redrive(aws.sqs(), dlq_url(), aws.queue_url()) == 1
     assert queue_depth(dlq_url()) == 0
-    drain(run_worker)
+    drain_queue()
     assert [m.message["Message-ID"] for m in sent_mail()] == ["<bad-sender@example.net>"]
     assert dlq.list_dead_letters(aws.sqs(), dlq_url()) == []
 
@@ -72,7 +72,7 @@ def test_redrive_after_the_cause_is_fixed_delivers_once_and_empties_the_dlq() ->
 def test_redrive_only_the_named_messages() -> None:
     queue("{one")
     queue("{two")
-    drain(run_worker)
+    drain_queue()
     letters = dlq.list_dead_letters(aws.sqs(), dlq_url())
     chosen = next(d.message_id for d in letters if d.kind == "not JSON")
     assert dlq.redrive(aws.sqs(), dlq_url(), aws.queue_url(), only={chosen}) == 1
@@ -86,14 +86,14 @@ def test_a_redriven_reset_job_keeps_its_email_id() -> None:
     body = json.dumps({"type": password_reset.RESET_REQUESTED, "email": "susan@example.com"})
     original = aws.sqs().send_message(QueueUrl=dlq_url(), MessageBody=body)["MessageId"]
     dlq.redrive(aws.sqs(), dlq_url(), aws.queue_url())
-    drain(run_worker)
+    drain_queue()
     email_id = uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{original}")
     assert [m.message["Message-ID"] for m in sent_mail()] == [f"<{email_id}@example.com>"]
 
 
 def test_main_lists_and_redrives(caplog: pytest.LogCaptureFixture) -> None:
     queue("{garbage")
-    drain(run_worker)
+    drain_queue()
     caplog.set_level("INFO", logger="dlq")
     assert dlq.main([]) == 0
     assert "1 dead-lettered message(s)" in caplog.text

@@ -2,53 +2,28 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import Any
 
 from chalice.test import Client
 
 from chalicelib import aws
-from chalicelib.auth import passwords
-from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, Guard, UserRecord
 from ops.admin import force_reset
+from tests.helpers.accounts import seed_users
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
-from tests.helpers.inbox import reset_token_from, run_worker, sent_mail
-from tests.helpers.mailkit import SesFaults, dlq_bodies, drain, queue_depth, ses_faults
+from tests.helpers.inbox import RESET, drain_queue, sent_mail, token_from
+from tests.helpers.mailkit import SesFaults, dlq_bodies, queue_depth, ses_faults
 from tests.helpers.web import Browser, csrf_from, post_json
 
 USERS = 200
 
 
-def _users(count: int) -> list[str]:
-    """Accounts written straight to the table (one argon2 hash shared: this is about scale)."""
-    digest, now = passwords.hash_password(PASSWORD), int(time.time())
-    addresses = []
-    with UserRecord.batch_write() as users, Guard.batch_write() as guards:
-        for i in range(count):
-            email = f"user{i}@example.com"
-            users.save(
-                UserRecord(
-                    f"{USER_PREFIX}u{i}",
-                    user_id=f"u{i}",
-                    username=f"user{i}",
-                    email=email,
-                    password_hash=digest,
-                    created_at=now,
-                    password_changed_at=now,
-                )
-            )
-            guards.save(Guard(EMAIL_PREFIX + email, user_id=f"u{i}"))
-            addresses.append(email)
-    return addresses
-
-
 def test_every_user_gets_exactly_one_reset_email_despite_ses_failures(client: Client) -> None:
-    addresses = _users(USERS)
+    addresses = seed_users(USERS, PASSWORD)
     summary = force_reset.force_reset()
     assert (summary.users, summary.queued) == (USERS, USERS)
     with ses_faults(SesFaults(rate=0.3)) as faults:
-        drain(run_worker)
+        drain_queue()
     assert sum(faults.injected.values()) > 0.2 * USERS
     received = Counter(mail.destinations[0] for mail in sent_mail())
     assert received == Counter(addresses)  # each once, none twice
@@ -67,9 +42,9 @@ def test_the_old_password_no_longer_logs_in_and_the_link_sets_a_new_one(
     assert post_json(client, "/api/tokens", login).body == unknown.body
     me = client.http.get("/api/users/me", headers={"Authorization": f"Bearer {old_token}"})
     assert me.status_code == 401  # every token bound to the old password ended
-    drain(run_worker)
+    drain_queue()
     [mail] = sent_mail()
-    body = {"token": reset_token_from(mail), "password": NEW_PASSWORD}
+    body = {"token": token_from(mail, RESET), "password": NEW_PASSWORD}
     assert post_json(client, "/api/password-reset/confirm", body).status_code == 200
     login["password"] = NEW_PASSWORD
     assert post_json(client, "/api/tokens", login).status_code == 200

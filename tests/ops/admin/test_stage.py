@@ -16,6 +16,7 @@ import pytest
 from ops.dev.procs import SHELL_VARIABLES, free_port
 from ops.stages import PROJECT_DIR
 from tests.helpers import devstack
+from tests.helpers.web import RESET
 
 # Every operator target, as the Makefile runs it (make passes --stage $(STAGE)).
 TARGETS = {
@@ -87,7 +88,7 @@ def test_every_operator_target_runs_against_make_devs_stage(stack: devstack.DevS
     assert "1 passwords voided, 1 reset emails queued" in reset.stderr
     mail = devstack.read_email(stack.wait_for_email(before))
     assert mail["Subject"] == "[Microblog] Reset Your Password"
-    assert devstack.reset_link(mail).startswith(f"{stack.base_url}/reset_password/")
+    assert devstack.link(mail, RESET).startswith(f"{stack.base_url}/reset_password/")
 
     key = (dev / "secret_key").read_text()
     rotated = run(dev, TARGETS["rotate-key"], "--stage", "local")

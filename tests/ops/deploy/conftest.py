@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ops.stages import PROJECT_DIR, Stage, load_stage
-from tests.helpers.project import copy_project
+from tests.helpers.project import copy_project, packaging
 
 STAGE = "prod"
 
@@ -20,13 +20,22 @@ STAGE = "prod"
 def packaged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """`make package STAGE=prod` in a project copy: the template's path and what it said."""
     project = copy_project(tmp_path_factory.mktemp("package") / "project")
-    done = subprocess.run(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "ops.deploy.package", "--stage", STAGE, "--project-dir", project],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with packaging():
+        done = subprocess.run(  # noqa: S603 (our own interpreter and module)
+            [
+                sys.executable,
+                "-m",
+                "ops.deploy.package",
+                "--stage",
+                STAGE,
+                "--project-dir",
+                project,
+            ],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     assert done.returncode == 0, done.stderr
     return project / "build" / STAGE / "sam.json", done.stderr
 

@@ -22,7 +22,7 @@ from ops.deploy.bytecode import (
     runtime,
     runtime_cache_tag,
 )
-from tests.helpers.project import copy_project
+from tests.helpers.project import copy_project, packaging
 
 # Run in the unpacked package: import every module it holds, say where each came from.
 IMPORT_EVERYTHING = """
@@ -40,7 +40,8 @@ POISON = b'raise RuntimeError("compiled from source")\n'
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("bytecode") / "project")
-    built = function_package(project)
+    with packaging():
+        built = function_package(project)
     assert built is not None
     return built
 
@@ -119,8 +120,9 @@ def test_bytecode_a_developers_tree_left_in_the_package_is_replaced(tmp_path: Pa
 
 
 def test_a_package_with_its_bytecode_is_left_as_it_is(package: Path, tmp_path: Path) -> None:
-    before = package.stat().st_mtime_ns, package.read_bytes()
-    again = function_package(copy_project(tmp_path / "again"))
-    assert again is not None
-    assert again.resolve() == package.resolve()  # Chalice's cache, shared by the copies
-    assert (package.stat().st_mtime_ns, package.read_bytes()) == before
+    with packaging():
+        before = package.stat().st_mtime_ns, package.read_bytes()
+        again = function_package(copy_project(tmp_path / "again"))
+        assert again is not None
+        assert again.resolve() == package.resolve()  # Chalice's cache, shared by the copies
+        assert (package.stat().st_mtime_ns, package.read_bytes()) == before

@@ -34,6 +34,7 @@ from tests.helpers.deployed import (
     snapshot,
 )
 from tests.helpers.emulator import ROOT, moto_server
+from tests.helpers.project import packaging
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +63,8 @@ def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -
     deploy = ("-m", "ops.deploy.deploy", "deploy", "--stage", STAGE, *project)
 
     started = time.monotonic()
-    output = run_ops(endpoint, *deploy)
+    with packaging():
+        output = run_ops(endpoint, *deploy)
     first_deploy = time.monotonic() - started
     # The placeholder base URL became the API's, in the config (later deploys keep it).
     placeholder = stage.settings({"AWS_DEFAULT_REGION": REGION}).public_base_url
@@ -83,7 +85,8 @@ def test_deploy_redeploy_rotate_and_destroy(endpoint: str, project_copy: Path) -
     before = snapshot(endpoint, stage)
 
     started = time.monotonic()
-    output = run_ops(endpoint, *deploy)
+    with packaging():
+        output = run_ops(endpoint, *deploy)
     second_deploy = time.monotonic() - started
     assert "PUBLIC_BASE_URL" not in output.stderr  # it is the API's now: nothing to say
     check_functions(endpoint, stage, project_copy)

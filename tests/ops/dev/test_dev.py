@@ -22,6 +22,7 @@ import pytest
 
 from ops.dev.procs import SHELL_VARIABLES, free_port, port_free
 from tests.helpers import devstack
+from tests.helpers.web import RESET, VERIFY
 
 OLD_PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "tr0ub4dor & 3 new horses"
@@ -81,7 +82,7 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
     # Registration mailed a link that confirms the address: GET shows a button, POST confirms.
     verify_message = devstack.read_email(stack.wait_for_email(before))
     assert verify_message["Subject"] == "[Microblog] Confirm your email address"
-    confirm = devstack.verify_link(verify_message)
+    confirm = devstack.link(verify_message, VERIFY)
     assert confirm.startswith(f"{base}/verify_email/")
     visitor = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     with visitor.open(confirm, timeout=10) as page:
@@ -109,7 +110,7 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
     assert message["Subject"] == "[Microblog] Reset Your Password"
     assert message["To"] == "ada@example.com"
     assert message["From"] == "Microblog <no-reply@example.com>"  # MAIL_SENDER_NAME, first admin
-    link = devstack.reset_link(message)
+    link = devstack.link(message, RESET)
     assert link.startswith(f"{base}/reset_password/")
     # Printed on the console too, like the tutorial's DebuggingServer.
     stack.wait_for_log(link)

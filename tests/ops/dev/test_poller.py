@@ -12,8 +12,9 @@ from typing import Any
 from chalicelib import aws
 from chalicelib.settings import get_settings
 from ops.dev import poller
-from tests.helpers.inbox import run_worker
-from tests.helpers.mailkit import dlq_bodies, drain, queue_depth
+from tests.helpers.awscalls import AWS_CALLS
+from tests.helpers.inbox import drain_queue, run_worker
+from tests.helpers.mailkit import dlq_bodies, queue_depth
 
 
 def fail_everything(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def test_poison_is_dead_lettered_by_the_queue_after_max_receives() -> None:
         seen.update(r["body"] for r in event["Records"])
         return run_worker(event, context)
 
-    drain(counting)
+    drain_queue(counting)
     assert seen["{poison"] == get_settings().mail.max_receives
     assert dlq_bodies() == ["{poison"]
     assert queue_depth(aws.queue_url()) == 0
@@ -92,8 +93,11 @@ def test_a_long_poll_hands_over_a_message_as_soon_as_it_is_queued() -> None:
             poller.poll_once(sqs, url, lambda e, c: run_worker(e, c), wait_seconds=20)
         )
     )
+    calls = AWS_CALLS.record()
     waiting.start()
-    time.sleep(0.2)  # the poll is waiting on an empty queue
+    while "sqs.ReceiveMessage" not in calls:  # the poll has gone out
+        time.sleep(0.01)
+    time.sleep(0.2)  # and is waiting on an empty queue
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"type": "nothing"}))
-    waiting.join(timeout=10)  # long before the 20 s wait runs out
+    waiting.join(timeout=15)  # before the 20 s wait runs out
     assert handled == [(1, 1)]  # received (and failed: an unknown message type)

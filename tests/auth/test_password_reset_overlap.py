@@ -9,7 +9,7 @@ from typing import Any
 from chalicelib.mail import idempotency
 from tests.helpers.faults import failing
 from tests.helpers.inbox import run_worker, sent_mail
-from tests.helpers.inflight import held
+from tests.helpers.inflight import meeting
 from tests.helpers.mailkit import sqs_event, sqs_record
 
 JOB = json.dumps({"type": "password_reset_requested", "email": "susan@example.com"})
@@ -21,9 +21,9 @@ def email_id(job_id: str) -> str:
 
 def test_the_claim_goes_out_while_the_account_is_read(susan: dict[str, Any]) -> None:
     run_worker(sqs_event(sqs_record(JOB, "warm-up")))  # each model's client, made once
-    with held(0.2) as calls:
+    with meeting("dynamodb.UpdateItem", "dynamodb.GetItem") as calls:
         assert run_worker(sqs_event(sqs_record(JOB, "job-1"))) == {"batchItemFailures": []}
-    assert calls.overlap("dynamodb.UpdateItem", "dynamodb.GetItem")
+    assert calls.met
     assert len(sent_mail()) == 2
 
 
