@@ -11,7 +11,6 @@ from chalice.test import Client
 
 from chalicelib import aws, metrics
 from chalicelib.auth.password_reset import RESET_REQUESTED
-from chalicelib.mail.composing import QueuedEmail
 from chalicelib.metrics import Failure, Metric
 from chalicelib.ops_settings import get_ops_settings
 from chalicelib.settings import get_settings
@@ -21,6 +20,7 @@ from tests.helpers.inbox import RESET, drain_queue, run_worker, sent_mail, token
 from tests.helpers.mailkit import (
     THROTTLING,
     SesFaults,
+    an_email,
     dlq_bodies,
     ses_faults,
     sqs_event,
@@ -112,7 +112,7 @@ def test_a_reset_counts_its_request_its_email_and_its_completion(
 def test_a_failed_send_counts_its_reason_and_its_dead_letter(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    rejected = QueuedEmail("x", "Report", "intruder@example.net", ("a@example.com",), "t", "<p>")
+    rejected = an_email("x", sender="intruder@example.net")
     aws.sqs().send_message(QueueUrl=aws.queue_url(), MessageBody=rejected.to_json())
     drain_queue()  # SES refuses the unverified sender: permanent, every receive
     found = metric_output(capsys)
