@@ -15,7 +15,7 @@ from chalice.app import Chalice, Request, Response, SNSEvent, SQSEvent
 from chalicelib import metrics
 from chalicelib.mail import suppression
 from chalicelib.settings import resource_names
-from chalicelib.web import fallbacks
+from chalicelib.web import cors, fallbacks
 from chalicelib.web.api import api
 from chalicelib.web.email_pages import email_pages
 from chalicelib.web.http import security_headers
@@ -32,6 +32,7 @@ app.register_blueprint(pages)
 app.register_blueprint(reset_pages)
 app.register_blueprint(email_pages)
 app.register_blueprint(api)
+cors.answer_preflights(app)  # an OPTIONS route on every path (chalicelib/web/cors.py)
 
 
 @app.middleware("all")
@@ -53,6 +54,12 @@ def request_log(event: Request, get_response: Callable[[Request], Response]) -> 
 def secure_transport(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Strict-Transport-Security on every answer of an https site."""
     return security_headers(get_response(event))
+
+
+@app.middleware("http")
+def cross_origin(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """The JSON API's answers to a browser app of an allowed origin say so (CORS)."""
+    return cors.cross_origin(event, get_response(event))
 
 
 @app.middleware("http")

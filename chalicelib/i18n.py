@@ -47,6 +47,14 @@ def N_(message: str, **params: object) -> str:
     return Text(message, params)
 
 
+def filled(text: str, **params: object) -> str:
+    """`text` (marked with N_, or a plain msgid) with more of its placeholders filled, still
+    translatable: words written at import (a subject) get what is known only at run time."""
+    if isinstance(text, Text):
+        return Text(text.msgid, {**text.params, **params})
+    return Text(text, params)
+
+
 def translate(locale: str, text: str) -> str:
     """`text` in `locale`: marked Text by its msgid, any other str looked up as it is."""
     catalog = translations(locale_or_default(locale))

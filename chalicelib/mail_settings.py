@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from chalicelib.brand import site_name
 from chalicelib.env import env_bool, env_int
 from chalicelib.errors import ConfigError
 
@@ -59,7 +60,7 @@ def mail_settings(env: Mapping[str, str], queue: str, events_topic: str) -> Mail
         use_ssl=use_ssl,
         username=username,
         password=password,
-        sender_name=env.get("MAIL_SENDER_NAME", "Microblog").strip(),
+        sender_name=env.get("MAIL_SENDER_NAME", "").strip() or site_name(env),
         configuration_set=env.get("SES_CONFIGURATION_SET", "").strip(),
         timeout=env_int(env, "MAIL_TIMEOUT_SECONDS", 10),
         dlq_name=env.get("MAIL_DLQ", "").strip() or f"{queue}-dlq",

@@ -1,4 +1,5 @@
-"""DynamoDB storage through PynamoDB: users with uniqueness guards, and short-lived state;
+"""DynamoDB storage through PynamoDB: users with uniqueness guards, and counters (the mail
+pipeline's records: mail/records.py; events and sessions: activity_models.py);
 reading DynamoDB's answers to writes (conditions, cancellations, conflicts); one read across tables.
 """
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
@@ -21,12 +23,9 @@ from chalicelib.settings import get_settings
 USER_PREFIX = "user#"
 USERNAME_PREFIX = "username#"
 EMAIL_PREFIX = "email#"
-DELIVERY_PREFIX = "maildelivery#"
-FAILURE_PREFIX = "mailfailure#"
-SUPPRESS_PREFIX = "suppress#"
 
 
-class _TableName(type):
+class TableName(type):
     """A PynamoDB Meta whose table name is read from Settings each time it is asked for: on
     first use, never at import (tests, benchmarks and `make dev` set the environment later)."""
 
@@ -34,17 +33,17 @@ class _TableName(type):
 
     @property
     def table_name(cls) -> str:
-        return str(getattr(get_settings(), cls.setting))
+        return str(attrgetter(cls.setting)(get_settings()))
 
 
-class _UsersTable(metaclass=_TableName):
+class _UsersTable(metaclass=TableName):
     """PynamoDB Meta of the models kept in the users table."""
 
     setting = "users_table"
     region: str | None = None  # set from Settings on first use (AppModel._get_connection)
 
 
-class _StateTable(metaclass=_TableName):
+class StateTable(metaclass=TableName):
     """PynamoDB Meta of the models kept in the short-lived state table (TTL: expires_at)."""
 
     setting = "state_table"
@@ -110,65 +109,12 @@ class Guard(AppModel):
 class Counter(AppModel):
     """A fixed-window counter (throttles), expired by TTL and checked on read."""
 
-    class Meta(_StateTable):
+    class Meta(StateTable):
         pass
 
     pk = UnicodeAttribute(hash_key=True)
     hits = NumberAttribute(default=0)
     expires_at = TTLAttribute()
-
-
-class MailDelivery(AppModel):
-    """The idempotency record of one email, keyed by the email's own id (maildelivery#<id>).
-
-    status: "in_progress" while a worker holds the lease, "done" once the provider accepted it
-    (or every recipient was suppressed), "failed" after an attempt failed (free to retry).
-    TTL'd by expires_at; moto never expires items, so readers check expires_at themselves.
-    """
-
-    class Meta(_StateTable):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    status = UnicodeAttribute()
-    owner = UnicodeAttribute(default="")
-    lease_until = NumberAttribute(default=0)
-    attempts = NumberAttribute(default=0)
-    last_error = UnicodeAttribute(null=True)
-    provider_id = UnicodeAttribute(null=True)
-    outcome = UnicodeAttribute(null=True)
-    updated_at = NumberAttribute(default=0)
-    expires_at = TTLAttribute()
-
-
-class MailFailure(AppModel):
-    """The last failure of one queue message, keyed by its SQS message id (mailfailure#<id>):
-    SQS keeps that id when it dead-letters a message, so `make dlq` can show why it failed."""
-
-    class Meta(_StateTable):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    error = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    receive_count = NumberAttribute(default=0)
-    updated_at = NumberAttribute(default=0)
-    expires_at = TTLAttribute()
-
-
-class Suppression(AppModel):
-    """An address we do not mail (suppress#<canonical address>): bounced or complained. A
-    bounce lapses at expires_at (checked on read: moto never expires items); a complaint has
-    no expires_at and stays until an operator removes it."""
-
-    class Meta(_StateTable):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    reason = UnicodeAttribute()
-    detail = UnicodeAttribute(default="")
-    created_at = NumberAttribute(default=0)
-    expires_at = TTLAttribute(null=True)
 
 
 _local = threading.local()
@@ -222,28 +168,36 @@ def retry_conflicts(write: Callable[[], T]) -> T:
     raise StaleWriteError("another write kept conflicting")
 
 
+Key = str | tuple[str, str]  # `pk`, or (`pk`, `sk`) in a table with a sort key
+
+
+def _key_of(item: dict[str, Any]) -> Key:
+    return (item["pk"]["S"], item["sk"]["S"]) if "sk" in item else item["pk"]["S"]
+
+
 @dataclass(frozen=True)
 class Items:
     """What read_many found, by (table, key): ask it by model and key."""
 
-    found: dict[tuple[str, str], dict[str, Any]]
+    found: dict[tuple[str, Key], dict[str, Any]]
 
-    def get(self, model: type[M], key: str) -> M | None:
+    def get(self, model: type[M], key: Key) -> M | None:
         raw = self.found.get((model.Meta.table_name, key))
         return None if raw is None else model.from_raw_data(raw)
 
 
-def read_many(keys: Iterable[tuple[type[AppModel], str]]) -> Items:
+def read_many(keys: Iterable[tuple[type[AppModel], Key]]) -> Items:
     """Items of any of our tables in one strongly consistent BatchGetItem (PynamoDB batches
     one model at a time); keys DynamoDB leaves unprocessed are asked again. At most 100 keys."""
     request: dict[str, Any] = {}
     for model, key in keys:
         table = request.setdefault(model.Meta.table_name, {"Keys": [], "ConsistentRead": True})
-        table["Keys"].append({"pk": {"S": key}})  # every model's hash key is `pk`
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+        pk, sk = key if isinstance(key, tuple) else (key, None)
+        table["Keys"].append({"pk": {"S": pk}} | ({"sk": {"S": sk}} if sk else {}))
+    found: dict[tuple[str, Key], dict[str, Any]] = {}
     while request:
         answer = dynamodb().batch_get_item(RequestItems=request)
         for table_name, items in answer.get("Responses", {}).items():
-            found.update({(table_name, item["pk"]["S"]): item for item in items})
+            found.update({(table_name, _key_of(item)): item for item in items})
         request = dict(answer.get("UnprocessedKeys") or {})
     return Items(found)

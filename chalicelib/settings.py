@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from chalicelib.brand import Brand, brand
 from chalicelib.env import env_int as _int
 from chalicelib.errors import ConfigError
 from chalicelib.mail_settings import MailSettings, mail_settings
+from chalicelib.origins import allowed_origins
+from chalicelib.owner_settings import OwnerSettings, owner_settings
 
 # Values people paste from tutorials and templates; refused outside development.
 PLACEHOLDER_SECRETS = frozenset(
@@ -66,12 +69,17 @@ class Settings:
     logins_per_ip: int
     argon2: Argon2Parameters
     mail: MailSettings
+    owner: OwnerSettings
     # What a signed-in account may do per hour (more answer 429 with Retry-After).
     password_changes_per_hour: int
     email_changes_per_hour: int
     # Trusted devices: how long a device cookie lasts, and what strangers may spend.
     device_ttl_days: int
     untrusted_reset_emails_per_hour: int
+    # The site's name and help link (chalicelib/brand.py).
+    brand: Brand = field(default_factory=Brand)
+    # Origins whose browser apps may call the JSON API (chalicelib/origins.py); none by default.
+    cors_origins: frozenset[str] = frozenset()
 
     @property
     def mail_sender(self) -> str:
@@ -219,10 +227,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         logins_per_ip=_int(env, "LOGINS_PER_IP_PER_HOUR", 100),
         argon2=_argon2(env, tiny_allowed=app_env == "test"),
         mail=mail_settings(env, names.queue, names.events_topic),
+        owner=owner_settings(env),
         password_changes_per_hour=_int(env, "PASSWORD_CHANGES_PER_HOUR", 5),
         email_changes_per_hour=_int(env, "EMAIL_CHANGES_PER_HOUR", 3),
         device_ttl_days=_int(env, "DEVICE_TTL_DAYS", 365),
         untrusted_reset_emails_per_hour=_int(env, "UNTRUSTED_RESET_EMAILS_PER_HOUR", 10),
+        brand=brand(env, development),
+        cors_origins=allowed_origins(env, development),
     )
 
 

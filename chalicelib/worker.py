@@ -39,8 +39,8 @@ from chalicelib.logs import logger as log
 from chalicelib.logs import redact
 from chalicelib.mail import deliver_deferred, delivery, overlap, pacing
 from chalicelib.mail.composing import EMAIL_MESSAGE, QueuedEmail
+from chalicelib.mail.records import FAILURE_PREFIX, MailFailure
 from chalicelib.mail.transports import Transport, get_transport
-from chalicelib.models import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
 
 

@@ -15,8 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
     {
         "settings",
+        "brand",
+        "origins",
+        "version",
         "env",
         "mail_settings",
+        "owner_settings",
+        "activity_models",
         "errors",
         "aws",
         "models",

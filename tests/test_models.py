@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.models import Counter, Guard, Suppression, condition_failed, read_many
+from chalicelib.mail.records import Suppression
+from chalicelib.models import Counter, Guard, condition_failed, read_many
 from tests.helpers.awscalls import AWS_CALLS
 
 

@@ -11,7 +11,7 @@ from chalice.test import Client
 from chalicelib import aws
 from chalicelib.auth import accounts, password_reset
 from chalicelib.mail import idempotency, suppression
-from chalicelib.models import FAILURE_PREFIX, MailFailure
+from chalicelib.mail.records import FAILURE_PREFIX, MailFailure
 from tests.helpers.inbox import RESET, drain_queue, run_worker, sent_mail, settle_mail, token_from
 from tests.helpers.mailkit import (
     THROTTLING,

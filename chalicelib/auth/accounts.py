@@ -19,6 +19,7 @@ from chalicelib.auth.users import User, new_address, new_stamp, normalize_userna
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
+    ErrorCode,
     RateLimitedError,
     StaleWriteError,
 )
@@ -36,10 +37,8 @@ from chalicelib.settings import HOUR, get_settings
 
 PASSWORD_SCOPE = "password-change"  # noqa: S105 (a counter's name)
 REGISTER_CLIENT_SCOPE = "register-client"
-REGISTRATIONS_THROTTLED = N_("Too many registrations from your network. Please try again later.")
-PASSWORD_CHANGES_THROTTLED = N_(
-    "You have changed your password too often in the last hour. Please try again later."
-)
+REGISTRATIONS_THROTTLED = N_("Too many registrations from your network.")
+PASSWORD_CHANGES_THROTTLED = N_("You have changed your password too often in the last hour.")
 NAME_TAKEN = N_("Please use a different username.")
 ADDRESS_TAKEN = N_("Please use a different email address.")
 
@@ -106,12 +105,12 @@ def register(
     except TransactWriteError as exc:
         failed = failed_items(exc)  # the account, the name's guard, the address's guard
         if 1 in failed:
-            raise ConflictError(NAME_TAKEN, "username") from None
+            raise ConflictError(NAME_TAKEN, "username", ErrorCode.USERNAME_TAKEN) from None
         if failed:
-            raise ConflictError(ADDRESS_TAKEN, "email") from None
+            raise ConflictError(ADDRESS_TAKEN, "email", ErrorCode.EMAIL_TAKEN) from None
         raise
     except StaleWriteError:  # conflicts all along: answered as the side that lost the race
-        raise ConflictError(NAME_TAKEN, "username") from None
+        raise ConflictError(NAME_TAKEN, "username", ErrorCode.USERNAME_TAKEN) from None
     user = User.from_record(record)
     address_links.send_own_link(user, str(uuid.uuid5(uuid.NAMESPACE_URL, f"verify:{user_id}")))
     return user

@@ -20,7 +20,7 @@ from chalicelib.mail.composing import queue_templated_email
 from chalicelib.settings import HOUR, get_settings
 
 PURPOSE = tokens.Purpose.VERIFY_EMAIL
-VERIFY_SUBJECT = N_("[Microblog] Confirm your email address")
+VERIFY_SUBJECT = N_("[%(site)s] Confirm your email address")
 
 
 def send_own_link(user: User, message_id: str) -> str | None:

@@ -37,10 +37,7 @@ from chalicelib.settings import get_settings
 SCOPE = "email-change"
 PURPOSE_NAME = address_links.PURPOSE.value
 CHANGE_ID_BYTES = 6  # 8 characters in the link; only the account's one pending id matters
-CHANGES_THROTTLED = N_(
-    "You have asked to change your email address too often in the last hour. "
-    "Please try again later."
-)
+CHANGES_THROTTLED = N_("You have asked to change your email address too often in the last hour.")
 ADDRESS_TAKEN = N_(
     "That email address now belongs to another account, so your address was not changed."
 )

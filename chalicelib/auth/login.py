@@ -122,6 +122,18 @@ def prove_password(user: User, password: str, session: str) -> UserRecord:
     return _signed_in(record, password)
 
 
+def is_current_password(user: User, password: str, session: str) -> bool:
+    """prove_password as a yes or no, for a form that says every error at once: a wrong
+    password still counts for the session. Raises SessionEndedError (sign in again)."""
+    try:
+        prove_password(user, password, session)
+    except SessionEndedError:
+        raise
+    except AuthenticationError:
+        return False
+    return True
+
+
 def _verify(password_hash: str | None, password: str) -> None:
     """One argon2 verification, of the dummy hash when there is nothing to verify against;
     raises AuthenticationError unless the password matches `password_hash`."""

@@ -18,9 +18,9 @@ from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
 
-CHANGED_SUBJECT = N_("[Microblog] Your password was changed")
-EMAIL_CHANGE_SUBJECT = N_("[Microblog] A change of your email address was requested")
-EMAIL_CHANGED_SUBJECT = N_("[Microblog] Your email address was changed")
+CHANGED_SUBJECT = N_("[%(site)s] Your password was changed")
+EMAIL_CHANGE_SUBJECT = N_("[%(site)s] A change of your email address was requested")
+EMAIL_CHANGED_SUBJECT = N_("[%(site)s] Your email address was changed")
 
 
 def _withheld(user: User, allowed: bool) -> bool:

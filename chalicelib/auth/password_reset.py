@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 RESET_REQUESTED = "password_reset_requested"
 SQS_BATCH = 10  # SendMessageBatch's most
-RESET_SUBJECT = N_("[Microblog] Reset Your Password")
+RESET_SUBJECT = N_("[%(site)s] Reset your password")
 PURPOSE = tokens.Purpose.RESET_PASSWORD
 # What reset requests are counted under (throttle scopes).
 DEVICE_SCOPE = "reset-device"

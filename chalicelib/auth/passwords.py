@@ -7,7 +7,7 @@ import secrets
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from chalicelib.errors import PasswordPolicyError
+from chalicelib.errors import ErrorCode, PasswordPolicyError
 from chalicelib.i18n import N_
 from chalicelib.settings import Argon2Parameters, get_settings
 
@@ -107,18 +107,26 @@ def check_policy(password: str, username: str = "", email: str = "") -> None:
     """Raise PasswordPolicyError with a readable message when `password` is not acceptable."""
     if len(password) < MIN_LENGTH:
         raise PasswordPolicyError(
-            N_("Password must be at least %(count)d characters.", count=MIN_LENGTH), "password"
+            N_("Password must be at least %(count)d characters.", count=MIN_LENGTH),
+            "password",
+            ErrorCode.PASSWORD_TOO_SHORT,
         )
     if len(password) > MAX_LENGTH:
         raise PasswordPolicyError(
-            N_("Password must be at most %(count)d characters.", count=MAX_LENGTH), "password"
+            N_("Password must be at most %(count)d characters.", count=MAX_LENGTH),
+            "password",
+            ErrorCode.PASSWORD_TOO_LONG,
         )
     lowered = password.casefold()
     if lowered in {username.casefold(), email.casefold(), email.split("@")[0].casefold()} - {""}:
         raise PasswordPolicyError(
-            N_("Password must not be your username or email address."), "password"
+            N_("Password must not be your username or email address."),
+            "password",
+            ErrorCode.PASSWORD_LIKE_USERNAME,
         )
     if lowered in common_passwords():
         raise PasswordPolicyError(
-            N_("This password is too common; please choose another."), "password"
+            N_("This password is too common; please choose another."),
+            "password",
+            ErrorCode.PASSWORD_TOO_COMMON,
         )

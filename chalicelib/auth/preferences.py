@@ -7,7 +7,7 @@ from dataclasses import replace
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.auth.users import User
-from chalicelib.errors import ValidationError
+from chalicelib.errors import ErrorCode, ValidationError
 from chalicelib.i18n import N_, supported
 from chalicelib.models import USER_PREFIX, UserRecord, condition_failed
 
@@ -18,7 +18,7 @@ def offered_locale(raw: str) -> str:
     """The language `raw` names ("es", "es-MX"), if we speak it. Raises ValidationError."""
     chosen = supported(raw)
     if chosen is None:
-        raise ValidationError(UNKNOWN_LOCALE, "locale")
+        raise ValidationError(UNKNOWN_LOCALE, "locale", ErrorCode.LOCALE_UNSUPPORTED)
     return chosen
 
 

@@ -19,7 +19,12 @@ from pynamodb.expressions.condition import Condition
 
 from chalicelib import addresses
 from chalicelib.auth import tokens
-from chalicelib.errors import InvalidTokenError, ValidationError
+from chalicelib.errors import (
+    AlreadyConfirmedError,
+    ErrorCode,
+    InvalidTokenError,
+    ValidationError,
+)
 from chalicelib.i18n import DEFAULT_LOCALE, N_, locale_or_default
 from chalicelib.models import USER_PREFIX, UserRecord
 
@@ -95,13 +100,13 @@ def unchanged(record: UserRecord) -> Condition:
 def normalize_email(raw: str) -> str:
     """A validated, normalised address; refuses display names, CR/LF and odd syntax."""
     if not raw or len(raw) > MAX_EMAIL_LENGTH:
-        raise ValidationError(INVALID_ADDRESS, "email")
+        raise ValidationError(INVALID_ADDRESS, "email", ErrorCode.EMAIL_INVALID)
     from email_validator import EmailNotValidError, validate_email  # when first needed
 
     try:
         return validate_email(raw, check_deliverability=False, allow_display_name=False).normalized
     except EmailNotValidError:
-        raise ValidationError(INVALID_ADDRESS, "email") from None
+        raise ValidationError(INVALID_ADDRESS, "email", ErrorCode.EMAIL_INVALID) from None
 
 
 def new_address(raw: str) -> str:
@@ -120,6 +125,7 @@ def new_address(raw: str) -> str:
                 "we cannot deliver mail to other characters there."
             ),
             "email",
+            ErrorCode.EMAIL_LOCAL_PART_NOT_ASCII,
         )
     return address
 
@@ -139,7 +145,7 @@ def address_of(record: UserRecord) -> str:
 def normalize_username(raw: str) -> str:
     """The username as typed, if it follows the documented character set and length."""
     if not USERNAME_PATTERN.fullmatch(raw):
-        raise ValidationError(USERNAME_RULE, "username")
+        raise ValidationError(USERNAME_RULE, "username", ErrorCode.USERNAME_INVALID)
     return raw
 
 
@@ -156,14 +162,14 @@ def _checked(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, tokens.Cl
     record = load_record(claims.user_id)
     if record is None:
         raise InvalidTokenError("no such user", purpose.value)
-    if not hmac.compare_digest(stamp_of(record), claims.stamp):
-        raise InvalidTokenError("token no longer current", purpose.value)
     if (
         claims.address is not None
         and addresses.canonical(claims.address) == address_of(record)
         and record.email_verified
-    ):
-        raise InvalidTokenError("address already verified", purpose.value)
+    ):  # before the stamp: a confirmed change of address wrote a new one
+        raise AlreadyConfirmedError("address already verified", purpose.value)
+    if not hmac.compare_digest(stamp_of(record), claims.stamp):
+        raise InvalidTokenError("token no longer current", purpose.value)
     return record, claims
 
 
@@ -174,7 +180,8 @@ def check_token(purpose: tokens.Purpose, token: str) -> UserRecord:
     then the account must exist and its security stamp must equal the token's (compared in
     constant time). A new password or a new address therefore voids every token issued
     before, used or not. A token bound to the account's own address dies once that address is
-    verified. Raises InvalidTokenError (with the purpose) for any failure.
+    verified (AlreadyConfirmedError, whatever the stamp). Raises InvalidTokenError (with the
+    purpose) for any failure.
     """
     return _checked(purpose, token)[0]
 

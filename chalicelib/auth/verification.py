@@ -21,10 +21,15 @@ from chalicelib.models import UserRecord, condition_failed
 PURPOSE = address_links.PURPOSE
 
 
-def request_verification(user: User) -> None:
-    """Mail a new verification link to the account's own, still unverified, address."""
-    if not user.email_verified:
-        address_links.send_own_link(user, str(uuid.uuid4()))
+def request_verification(user: User) -> bool:
+    """Mail a new verification link to the account's own, still unverified, address.
+
+    Returns whether one was queued: not when the address is verified already, nor when its
+    hourly cap of verification emails is spent (its owner may be told either).
+    """
+    if user.email_verified:
+        return False
+    return address_links.send_own_link(user, str(uuid.uuid4())) is not None
 
 
 def _opened(token: str) -> tuple[UserRecord, str, str | None]:

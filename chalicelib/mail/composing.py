@@ -21,7 +21,7 @@ import idna
 from chalicelib import addresses
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import PermanentDeliveryError, ValidationError
-from chalicelib.i18n import DEFAULT_LOCALE, translate
+from chalicelib.i18n import DEFAULT_LOCALE, filled, translate
 from chalicelib.rendering import render
 from chalicelib.settings import get_settings
 
@@ -175,12 +175,13 @@ def compose_templated_email(
     """Render `template`.txt and `template`.html with `context` into one email (not queued).
 
     Subject and bodies are in `locale`, the recipient's stored language (`subject` is
-    marked with N_ where it is written).
+    marked with N_ where it is written); `%(site)s` in the subject is the site's name.
     """
-    subject = translate(locale, subject)
+    settings = get_settings()
+    subject = translate(locale, filled(subject, site=settings.brand.name))
     return compose_email(
         subject=subject,
-        sender=get_settings().mail_sender,
+        sender=settings.mail_sender,
         recipients=[recipient],
         text_body=render(f"email/{template}.txt", locale, subject=subject, **context),
         html_body=render(f"email/{template}.html", locale, subject=subject, **context),

@@ -29,8 +29,9 @@ from chalicelib.logs import logger as log
 from chalicelib.logs import mask_address, redact
 from chalicelib.mail import idempotency, overlap, suppression
 from chalicelib.mail.composing import QueuedEmail, bare_address
+from chalicelib.mail.records import Suppression
 from chalicelib.mail.transports import Transport, get_transport
-from chalicelib.models import AppModel, Items, Suppression, read_many
+from chalicelib.models import AppModel, Items, read_many
 from chalicelib.settings import get_settings
 
 T = TypeVar("T")

@@ -25,7 +25,8 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException, UpdateError
 
 from chalicelib.errors import DeliveryInProgressError
 from chalicelib.logs import logger as log
-from chalicelib.models import DELIVERY_PREFIX, MailDelivery, condition_failed
+from chalicelib.mail.records import DELIVERY_PREFIX, MailDelivery
+from chalicelib.models import condition_failed
 from chalicelib.settings import get_settings
 
 IN_PROGRESS = "in_progress"

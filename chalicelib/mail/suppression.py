@@ -23,7 +23,8 @@ from chalicelib import addresses
 from chalicelib.logs import logger as log
 from chalicelib.logs import mask_address
 from chalicelib.mail.composing import bare_address
-from chalicelib.models import SUPPRESS_PREFIX, Suppression, condition_failed
+from chalicelib.mail.records import SUPPRESS_PREFIX, Suppression
+from chalicelib.models import condition_failed
 from chalicelib.settings import get_settings
 
 BOUNCE = "Bounce"

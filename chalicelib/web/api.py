@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Request, Response
 
+from chalicelib import links
 from chalicelib.auth import (
     accounts,
     devices,
@@ -17,6 +18,7 @@ from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.i18n import negotiate
 from chalicelib.settings import get_settings
+from chalicelib.version import VERSION
 from chalicelib.web import openapi, wording
 from chalicelib.web.api_errors import api_errors
 from chalicelib.web.http import (
@@ -32,6 +34,7 @@ api = Blueprint(__name__)
 # Chalice's own content-type matching lets cross-site "simple" requests through, so every
 # route takes any type here; parse_json (require_json) answers 415 in our error shape.
 ANY_TYPE = ["*/*"]
+ME = "/api/users/me"
 RESET_ACCEPTED = "Check your email for the instructions to reset your password"
 
 
@@ -54,13 +57,15 @@ def _user_json(user: User) -> dict[str, str | bool | None]:
 
 @api.route("/api/health", methods=["GET"], content_types=ANY_TYPE)
 def health() -> Response:
-    return json_response({"status": "ok"})
+    """Up, and which release answers (chalicelib/version.py)."""
+    return json_response({"status": "ok", "version": VERSION})
 
 
 @api.route("/api/openapi.json", methods=["GET"], content_types=ANY_TYPE)
 def openapi_document() -> Response:
     """The API's OpenAPI 3.1 description (chalicelib/web/openapi.py)."""
-    return json_response(openapi.document(get_settings().public_base_url))
+    settings = get_settings()
+    return json_response(openapi.document(settings.public_base_url, settings.brand.name))
 
 
 @api.route("/api/users", methods=["POST"], content_types=ANY_TYPE)
@@ -75,7 +80,8 @@ def create_user() -> Response:
         # The language of its emails: the one this request asks for, as a browser would.
         locale=negotiate(_request().headers.get("accept-language", "")),
     )
-    return json_response(_user_json(user), 201)
+    # Where the new account is read: with a token from POST /api/tokens.
+    return json_response(_user_json(user), 201, Location=links.absolute(ME))
 
 
 @api.route("/api/tokens", methods=["POST"], content_types=ANY_TYPE)
@@ -119,7 +125,7 @@ def _token_json(user: User, device_token: str = "") -> dict[str, str | int]:
     }
 
 
-@api.route("/api/users/me", methods=["GET"], content_types=ANY_TYPE)
+@api.route(ME, methods=["GET"], content_types=ANY_TYPE)
 @api_errors
 def me() -> Response:
     return json_response(_user_json(_bearer_user()))
@@ -171,8 +177,8 @@ def confirm_password_reset() -> Response:
 def request_email_verification() -> Response:
     user = _bearer_user()
     require_json(_request())  # no body to read, but the same rule against cross-site posts
-    verification.request_verification(user)
-    return json_response({"message": wording.VERIFICATION_SENT}, 202)
+    sent = verification.request_verification(user)
+    return json_response({"message": wording.resent(sent, user.email_verified)}, 202)
 
 
 @api.route("/api/email-verification/confirm", methods=["POST"], content_types=ANY_TYPE)

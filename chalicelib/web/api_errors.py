@@ -18,7 +18,6 @@ from chalicelib.errors import (
     InvalidTokenError,
     PayloadTooLargeError,
     RateLimitedError,
-    SessionEndedError,
     UnsupportedMediaTypeError,
     ValidationError,
 )
@@ -27,25 +26,25 @@ from chalicelib.web.wording import token_failure
 
 
 def _error_for(exc: AppError) -> Response:
+    """The status says the kind of failure; `error` is the code the domain raised it with
+    (errors.ErrorCode: a password too short, a name taken, ...)."""
     if isinstance(exc, PayloadTooLargeError):
-        return error_response(413, "payload_too_large", exc.message)
+        return error_response(413, exc.code, exc.message)
     if isinstance(exc, UnsupportedMediaTypeError):
-        return error_response(415, "unsupported_media_type", exc.message)
+        return error_response(415, exc.code, exc.message)
     if isinstance(exc, RateLimitedError):
-        response = error_response(429, "too_many_requests", exc.message)
+        response = error_response(429, exc.code, exc.message)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     if isinstance(exc, ValidationError):
-        return error_response(400, "invalid_request", exc.message, exc.field)
+        return error_response(400, exc.code, exc.message, exc.field)
     if isinstance(exc, ConflictError):
-        return error_response(409, "conflict", exc.message, exc.field)
-    if isinstance(exc, SessionEndedError):
-        return error_response(401, "session_ended", str(exc))  # sign in again for a new token
+        return error_response(409, exc.code, exc.message, exc.field)
     if isinstance(exc, AuthenticationError):
-        return error_response(401, "unauthorized", str(exc))
+        return error_response(401, exc.code, str(exc))
     if isinstance(exc, InvalidTokenError):
         # Every failure of one kind of token is one answer: the reason stays on our side.
-        return error_response(400, "invalid_token", token_failure(exc))
+        return error_response(400, exc.code, token_failure(exc))
     raise exc
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib import links
-from chalicelib.auth import email_change, verification
+from chalicelib.auth import email_change, login, verification
+from chalicelib.auth.users import new_address
 from chalicelib.i18n import N_
+from chalicelib.web.forms import with_proof
 from chalicelib.web.http import FORM_TYPE
 from chalicelib.web.page import PageRequest
 from chalicelib.web.page_errors import FormPage, page_errors, with_form
@@ -35,9 +37,15 @@ def verify_email_form(page: PageRequest, token: str) -> Response:
 @any_visitor
 @with_form()
 def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Response:
-    user = verification.confirm(token)
-    page.device.trust(user)  # the link proved the mailbox
-    # A new address ends every earlier session, this browser's too: then it logs in again.
+    """Confirm. A new address ends every session of the account (a fresh security stamp): the
+    browser signed in to that account, the one confirming, gets a fresh session at once."""
+    signed_in = page.session.user()  # read before the confirmation voids its cookie
+    confirmed = verification.confirm(token)
+    page.device.trust(confirmed)  # the link proved the mailbox
+    if signed_in is not None and signed_in.id == confirmed.id:
+        if signed_in.stamp != confirmed.stamp:
+            page.session.log_in(confirmed, remember=False)
+        return page.redirect("/", flash="email_confirmed")
     return page.redirect("/" if page.session.user() else "/login", flash="email_confirmed")
 
 
@@ -47,8 +55,9 @@ def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Respons
 def resend_verification(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.session.user()
     assert user is not None
-    verification.request_verification(user)
-    return page.redirect("/", flash="verification_sent")
+    sent = verification.request_verification(user)
+    outcome = "verification_sent" if sent else "verification_capped"
+    return page.redirect("/", flash="already_confirmed" if user.email_verified else outcome)
 
 
 @email_pages.route("/change_email", methods=["GET"])
@@ -63,6 +72,11 @@ def change_email_form(page: PageRequest) -> Response:
 def change_email(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.session.user()
     assert user is not None
+    with_proof(
+        lambda: new_address(form.get("email", "")),
+        "password",
+        lambda: login.is_current_password(user, form.get("password", ""), page.session.token()),
+    )
     email_change.request_change(
         user, form.get("password", ""), form.get("email", ""), page.session.token()
     )

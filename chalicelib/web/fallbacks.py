@@ -15,23 +15,27 @@ from typing import Any
 
 from chalice.app import Request, Response
 
+from chalicelib.errors import ErrorCode
 from chalicelib.i18n import N_
 from chalicelib.web.http import error_response
 from chalicelib.web.page import PageRequest
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # Chalice's error code -> (our code, what to tell the caller)
-_UNKNOWN_ERROR = ("error", N_("The request could not be handled."))
+_UNKNOWN_ERROR = N_("The request could not be handled.")
 _CHALICE_ERRORS = {
-    "MethodNotAllowedError": ("method_not_allowed", N_("This address does not take that method.")),
+    "MethodNotAllowedError": (
+        ErrorCode.METHOD_NOT_ALLOWED,
+        N_("This address does not take that method."),
+    ),
     "UnsupportedMediaType": (
-        "unsupported_media_type",
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
         N_("This address does not take that body type."),
     ),
-    "BadRequestError": ("invalid_request", N_("The request could not be read.")),
-    "NotFoundError": ("not_found", N_("There is nothing at this address.")),
+    "BadRequestError": (ErrorCode.INVALID_REQUEST, N_("The request could not be read.")),
+    "NotFoundError": (ErrorCode.NOT_FOUND, N_("There is nothing at this address.")),
     "InternalServerError": (
-        "server_error",
+        ErrorCode.SERVER_ERROR,
         N_("Something went wrong on our side; try again later."),
     ),
 }
@@ -64,7 +68,8 @@ def reshape(request: Request, get_response: Callable[[Request], Response]) -> Re
 
 def _ours(request: Request, response: Response, chalice_code: str) -> Response:
     status = response.status_code
-    code, words = _CHALICE_ERRORS.get(chalice_code, _UNKNOWN_ERROR)
+    unknown = ErrorCode.SERVER_ERROR if status >= 500 else ErrorCode.INVALID_REQUEST
+    code, words = _CHALICE_ERRORS.get(chalice_code, (unknown, _UNKNOWN_ERROR))
     kept: dict[str, Any] = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
     if request.path.startswith("/api/"):
         answer = error_response(status, code, words)

@@ -1,6 +1,8 @@
 """Flash messages: a code in a short-lived cookie, its sentence shown once on the next page.
 
-The cookie carries a code, never text, so nobody can plant words on our pages.
+The cookie carries a code, never text, so nobody can plant words on our pages. Most say what
+was done (info); a dead emailed link is a warning, as on the confirmation page
+(verify_email_invalid.html): every dead link looks alike.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from chalicelib.web import cookie_jar, wording
 from chalicelib.web.cookie_jar import CookieJar
 
 LIFETIME = 60
+WARNINGS = frozenset({"invalid_link"})
 FLASHES = {
     "password_reset": wording.PASSWORD_RESET,
     "invalid_link": N_(
@@ -22,6 +25,8 @@ FLASHES = {
     ),
     "email_confirmed": wording.EMAIL_CONFIRMED,
     "verification_sent": wording.VERIFICATION_SENT,
+    "verification_capped": wording.VERIFICATION_CAPPED,
+    "already_confirmed": wording.ALREADY_CONFIRMED,
     "email_change_requested": wording.EMAIL_CHANGE_REQUESTED,
     "email_change_cancelled": N_("The change of your email address is cancelled."),
     "login_required": N_("Please log in to access this page."),
@@ -41,10 +46,13 @@ class Flash:
         """Show FLASHES[code] on the next page this browser opens."""
         self._cookies.set(cookie_jar.FLASH, code, max_age=LIFETIME)
 
-    def pop(self) -> str | None:
-        """The sentence waiting to be shown, if any; shown once."""
+    def pop(self) -> tuple[str, str] | None:
+        """The sentence waiting to be shown and its kind ("info" or "warning"), if any; shown
+        once."""
         code = self._cookies.get(cookie_jar.FLASH)
         if not code:
             return None
         self._cookies.clear(cookie_jar.FLASH)
-        return FLASHES.get(code)
+        if code not in FLASHES:
+            return None
+        return FLASHES[code], "warning" if code in WARNINGS else "info"

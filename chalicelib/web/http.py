@@ -10,7 +10,12 @@ from urllib.parse import parse_qs
 from chalice.app import Request, Response
 
 from chalicelib.auth import throttle
-from chalicelib.errors import PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError
+from chalicelib.errors import (
+    ErrorCode,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    ValidationError,
+)
 from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.web.problems import PROBLEM_TYPE, problem
@@ -85,9 +90,11 @@ def parse_json(request: Request) -> dict[str, Any]:
         data = json.loads(body)
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except (UnicodeError, ValueError, RecursionError):
-        raise ValidationError("Request body must be valid JSON.") from None
+        raise ValidationError(
+            "Request body must be valid JSON.", code=ErrorCode.INVALID_JSON
+        ) from None
     if not isinstance(data, dict):
-        raise ValidationError("Request body must be a JSON object.")
+        raise ValidationError("Request body must be a JSON object.", code=ErrorCode.INVALID_JSON)
     return data
 
 
@@ -108,7 +115,9 @@ def string_field(data: Mapping[str, Any], name: str, required: bool = True) -> s
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value):
-        raise ValidationError(f"'{name}' is required and must be a string.", name)
+        raise ValidationError(
+            f"'{name}' is required and must be a string.", name, ErrorCode.FIELD_REQUIRED
+        )
     return value
 
 
@@ -127,7 +136,9 @@ def json_response(body: Mapping[str, Any] | None, status: int = 200, **headers: 
     )
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+def error_response(
+    status: int, code: ErrorCode, message: str, field: str | None = None
+) -> Response:
     """An error answer of the JSON API: RFC 9457 problem details (web/problems.py)."""
     extra = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     return json_response(

@@ -88,7 +88,8 @@ class PageRequest:
             password_lengths={"minlength": passwords.MIN_LENGTH, "maxlength": passwords.MAX_LENGTH},
             current_user=current_user,
             csrf_token=csrf_token,
-            flash=say(flash) if flash else None,
+            flash=say(flash[0]) if flash else None,
+            flash_kind=flash[1] if flash else None,
             **context,
         )
         sent: dict[str, Any] = {**(TOKEN_PAGE_HEADERS if token_page else PAGE_HEADERS)}

@@ -5,9 +5,12 @@ failure shows) and raises; `page_errors` turns every error into that page's answ
 `api_errors` (web/api_errors.py) does for the JSON API. `with_form` reads a posted form and
 checks its CSRF token first, the same way for every form.
 
-    CsrfError               400, "this form has expired" (error page)
+    CsrfError               400, "this form has expired": the form again with what was typed
+                              (the error page when no form was read)
     PayloadTooLargeError    413 (error page)
-    RateLimitedError        429 with Retry-After (error page)
+    RateLimitedError        429 with Retry-After: the form again with what was typed and how
+                              many minutes to wait (the error page when no form was read)
+    AlreadyConfirmedError   the confirmation page: the address is confirmed already
     InvalidTokenError       the dead-link answer for what the link was for
     AddressTakenError       409 on the confirmation page
     ValidationError         400: the form again, each error under its field
@@ -22,6 +25,7 @@ Any other error is a failure on our side: it goes on to the 500 page (web/fallba
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +36,7 @@ from chalicelib import links
 from chalicelib.auth.tokens import Purpose
 from chalicelib.errors import (
     AddressTakenError,
+    AlreadyConfirmedError,
     AppError,
     AuthenticationError,
     ConflictError,
@@ -43,7 +48,7 @@ from chalicelib.errors import (
     ValidationError,
 )
 from chalicelib.i18n import N_
-from chalicelib.web.forms import FieldErrors
+from chalicelib.web.forms import NOT_CURRENT_PASSWORD, FieldErrors
 from chalicelib.web.http import parse_form
 from chalicelib.web.page import PageRequest
 from chalicelib.web.wording import CONFIRM_TITLE, token_failure
@@ -54,7 +59,11 @@ FORM_EXPIRED = N_(
     "This form has expired or did not come from this site. "
     "Please go back, reload the page and try again."
 )
-NOT_CURRENT_PASSWORD = N_("That is not your current password.")
+FORM_EXPIRED_KEPT = N_(
+    "This form had expired or did not come from this site, so nothing was done. "
+    "Check what you typed and send it again."
+)
+TOO_MANY_REQUESTS = N_("Too Many Requests")
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class FormPage:
         status: int = 200,
         errors: dict[str, str] | None = None,
         error: str | None = None,
+        **context: Any,
     ) -> Response:
         """The form, with what was typed (templates never show a password back)."""
         return page.render(
@@ -85,6 +95,7 @@ class FormPage:
             form=page.posted or {},
             errors=errors or {},
             error=error,
+            **context,
         )
 
 
@@ -107,6 +118,24 @@ def confirmation_refused(page: PageRequest, message: str, status: int = 400) -> 
     )
 
 
+def too_many_requests(page: PageRequest, exc: RateLimitedError, form: FormPage | None) -> Response:
+    """429: what the cap refused and how many minutes to wait (Retry-After, rounded up), on
+    the form as it was typed, or on a page titled for it."""
+    headers = {"Retry-After": str(exc.retry_after)}
+    minutes = max(1, math.ceil(exc.retry_after / 60))
+    if form is not None:
+        return form.render(page, 429, error=exc.message, retry_minutes=minutes, headers=headers)
+    return page.render(
+        "error.html",
+        status=429,
+        title=TOO_MANY_REQUESTS,
+        headers=headers,
+        message=exc.message,
+        retry_minutes=minutes,
+        reference=None,
+    )
+
+
 def _said(exc: AppError) -> str:
     """An error's own words as raised (marked words stay translatable)."""
     words = exc.args[0] if exc.args else ""
@@ -115,12 +144,17 @@ def _said(exc: AppError) -> str:
 
 def answer(page: PageRequest, exc: AppError, form: FormPage | None) -> Response:
     """The one page answer to `exc`, raised while serving `form`'s page (see above)."""
+    kept = form is not None and page.posted is not None  # a form to show again, as typed
     if isinstance(exc, CsrfError):
+        if form is not None and kept:
+            return form.render(page, 400, error=FORM_EXPIRED_KEPT)
         return page.sorry(400, FORM_EXPIRED)
     if isinstance(exc, PayloadTooLargeError):
         return page.sorry(413, exc.message)
     if isinstance(exc, RateLimitedError):
-        return page.sorry(429, exc.message, headers={"Retry-After": str(exc.retry_after)})
+        return too_many_requests(page, exc, form if kept else None)
+    if isinstance(exc, AlreadyConfirmedError):
+        return page.render("verify_email_confirmed.html", token_page=True, title=CONFIRM_TITLE)
     if isinstance(exc, InvalidTokenError):
         return dead_link(page, exc)
     if isinstance(exc, AddressTakenError):

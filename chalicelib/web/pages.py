@@ -9,9 +9,15 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib.auth import accounts, preferences
+from chalicelib.auth.login import is_current_password
 from chalicelib.i18n import N_
 from chalicelib.web.assets import CACHE_FOREVER, asset
-from chalicelib.web.forms import REMEMBER_ME_VALUES, check_new_password, check_registration
+from chalicelib.web.forms import (
+    REMEMBER_ME_VALUES,
+    check_new_password,
+    check_registration,
+    with_proof,
+)
 from chalicelib.web.http import FORM_TYPE, client_key
 from chalicelib.web.page import PageRequest
 from chalicelib.web.page_errors import FormPage, View, with_form
@@ -149,7 +155,11 @@ def change_password_form(page: PageRequest) -> Response:
 def change_password(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.session.user()
     assert user is not None
-    check_new_password(form, user.username, user.email)
+    with_proof(
+        lambda: check_new_password(form, user.username, user.email),
+        "current_password",
+        lambda: is_current_password(user, form.get("current_password", ""), page.session.token()),
+    )
     changed = accounts.change_password(
         user, form.get("current_password", ""), form.get("password", ""), page.session.token()
     )

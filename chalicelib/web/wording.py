@@ -13,7 +13,12 @@ from chalicelib.i18n import N_
 # Outcomes both the API and a page (as a flash message) announce.
 PASSWORD_RESET = N_("Your password has been reset.")
 EMAIL_CONFIRMED = N_("Your email address is confirmed.")
-VERIFICATION_SENT = N_("If your address still needs confirming, a new link is on its way.")
+VERIFICATION_SENT = N_("We sent a new link to your email address.")
+VERIFICATION_CAPPED = N_(
+    "We have sent several links to your email address in the last hour: use one of them, "
+    "or ask again later."
+)
+ALREADY_CONFIRMED = N_("Your email address is already confirmed.")
 EMAIL_CHANGE_REQUESTED = N_("Check the new address for a link that confirms the change.")
 
 # The page a confirmation link opens, whether the link works or not.
@@ -25,6 +30,13 @@ TOKEN_FAILURES = {
     Purpose.VERIFY_EMAIL.value: N_("The confirmation link is invalid, used or has expired."),
 }
 TOKEN_FAILURE = N_("The token is invalid or has expired.")
+
+
+def resent(sent: bool, already_confirmed: bool) -> str:
+    """What "send the link again" did, said plainly to the account's owner."""
+    if already_confirmed:
+        return ALREADY_CONFIRMED
+    return VERIFICATION_SENT if sent else VERIFICATION_CAPPED
 
 
 def token_failure(exc: InvalidTokenError) -> str:

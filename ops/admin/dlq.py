@@ -30,7 +30,7 @@ from chalicelib import aws
 from chalicelib.auth.password_reset import RESET_REQUESTED, RESET_SUBJECT
 from chalicelib.logs import mask_address
 from chalicelib.mail.composing import EMAIL_MESSAGE
-from chalicelib.models import FAILURE_PREFIX, MailFailure
+from chalicelib.mail.records import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import get_settings
 from chalicelib.worker import ORIGIN_ATTRIBUTE
 from ops.admin.stage import add_stage_argument, use_stage

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from chalicelib.logs import mask_address
 from chalicelib.mail import suppression
-from chalicelib.models import SUPPRESS_PREFIX, Suppression
+from chalicelib.mail.records import SUPPRESS_PREFIX, Suppression
 from ops.admin.stage import add_stage_argument, use_stage
 from ops.cli import operator_errors
 from ops.stages import cli_logging

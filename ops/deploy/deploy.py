@@ -20,6 +20,7 @@ from typing import Any
 
 import boto3
 
+from chalicelib.web import not_found
 from ops.cli import operator_errors
 from ops.deploy import gateway_responses, placeholders, postdeploy
 from ops.deploy.artifacts import cached_artifacts, describe_sizes, run_chalice
@@ -107,13 +108,19 @@ def api_throttling(stage: Stage, deployed: Deployed) -> None:
 
 
 def problem_gateway_responses(stage: Stage, deployed: Deployed) -> None:
-    """API Gateway's own answers in the app's error shape (ops/deploy/gateway_responses.py)."""
+    """API Gateway's own answers in the app's shapes (ops/deploy/gateway_responses.py): problem
+    details, and the not-found page for a browser, its links under the site's base URL."""
     rest_api_id = deployed.get("rest_api", {}).get("rest_api_id")
     if not rest_api_id:
         return
-    client = boto3.client("apigateway", region_name=stage.settings().region)
-    types = gateway_responses.put_all(client, rest_api_id, stage.api_stage)
-    log.info("gateway responses as problem details: %s", ", ".join(types))
+    settings = stage.settings()
+    base_url = settings.public_base_url
+    if placeholders.base_url_is_placeholder(base_url):  # just settled on the API's own
+        base_url = deployed["rest_api"].get("rest_api_url", base_url).rstrip("/")
+    page = not_found.page(base_url, settings.brand.name)
+    client = boto3.client("apigateway", region_name=settings.region)
+    types = gateway_responses.put_all(client, rest_api_id, stage.api_stage, page)
+    log.info("gateway responses in the app's shapes: %s", ", ".join(types))
 
 
 # Steps run after `chalice deploy`, in order (e.g. settings Chalice cannot express).

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.errors import ConfigError
-from chalicelib.models import SUPPRESS_PREFIX
+from chalicelib.mail.records import SUPPRESS_PREFIX
 from chalicelib.settings import Settings
 from ops.keyring import SECRETS_MANAGER_REFERENCE
 from ops.stages import PROJECT_DIR, Stage, cli_logging, load_config, load_stage
@@ -44,7 +44,7 @@ TABLE_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
-    "dynamodb:BatchGetItem",  # Suppression.batch_get: the suppression list
+    "dynamodb:BatchGetItem",  # models.read_many: an account with its session; suppressions
 )
 API_QUEUE_ACTIONS = (
     "sqs:GetQueueUrl",  # chalicelib.aws.queue_url
@@ -108,7 +108,7 @@ def _allow(sid: str, actions: tuple[str, ...], resources: list[Any]) -> Statemen
 
 
 def _tables(settings: Settings, arn: Arn) -> Statement:
-    tables = [settings.users_table, settings.state_table]
+    tables = [settings.users_table, settings.state_table, settings.owner.activity_table]
     return _allow("Tables", TABLE_ACTIONS, [arn("dynamodb", f"table/{t}") for t in tables])
 
 

@@ -59,12 +59,14 @@ def _transient(kind: str, properties: dict[str, Any]) -> Resource:
     return {"Type": kind, "Properties": properties, **policy}
 
 
-def _table(name: str, ttl_attribute: str | None = None) -> Resource:
-    """A single-key table: items are addressed by `pk` only (no index: docs/deploy.md says why)."""
+def _table(name: str, ttl_attribute: str | None = None, sort_key: str | None = None) -> Resource:
+    """A table keyed by `pk`, and by `sort_key` within it when given: items are addressed by
+    key only (no index: docs/deploy.md says why)."""
+    keys = [("pk", "HASH")] + ([(sort_key, "RANGE")] if sort_key else [])
     properties: dict[str, Any] = {
         "TableName": name,
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+        "KeySchema": [{"AttributeName": k, "KeyType": kind} for k, kind in keys],
         "BillingMode": "PAY_PER_REQUEST",
         "SSESpecification": {"SSEEnabled": True},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
@@ -168,6 +170,10 @@ def stage_resources(settings: Settings, watched: Watched | None = None) -> dict[
     resources = {
         "UsersTable": _table(settings.users_table),
         "StateTable": _table(settings.state_table, ttl_attribute=TTL_ATTRIBUTE),
+        # An account's events and sessions, newest last within it (sort key `sk`).
+        "ActivityTable": _table(
+            settings.owner.activity_table, ttl_attribute=TTL_ATTRIBUTE, sort_key="sk"
+        ),
         **_mail(settings),
         **_ses(settings),
     }

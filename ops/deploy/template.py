@@ -24,6 +24,7 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from chalicelib.settings import Settings
+from chalicelib.web import not_found
 from ops.deploy import gateway_responses
 from ops.deploy.monitoring import Watched
 from ops.deploy.policy import policy_document
@@ -148,8 +149,10 @@ def _functions(stage: Stage, declared: dict[str, Resource]) -> dict[str, Resourc
 
 
 def _rest_api(stage: Stage) -> Resource:
-    """API Gateway's own answers in the app's error shape, and the stage's throttling."""
+    """API Gateway's own answers in the app's shapes (the not-found page's links under the
+    PublicBaseUrl parameter), and the stage's throttling."""
     ops = stage.ops_settings()
+    page = not_found.page("${PublicBaseUrl}", stack_settings(stage).brand.name)
     throttling = {
         "ResourcePath": "/*",
         "HttpMethod": "*",
@@ -158,7 +161,7 @@ def _rest_api(stage: Stage) -> Resource:
     }
     return {
         "Properties": {
-            "GatewayResponses": gateway_responses.sam_gateway_responses(),
+            "GatewayResponses": gateway_responses.sam_gateway_responses({"Fn::Sub": page}),
             "MethodSettings": [throttling],
         }
     }

@@ -4,7 +4,9 @@ python -m ops.dev          # or: make dev
 
 - moto server on 127.0.0.1:$EMULATOR_PORT (4566), unless AWS_ENDPOINT_URL names another endpoint;
 - ops.deploy.provision against that endpoint (tables, queue, verified SES sender; idempotent);
-- `chalice local --no-autoreload --stage local` on 127.0.0.1:$PORT (8000), a child process;
+- `chalice local --no-autoreload --stage local` on 127.0.0.1:$PORT (8000), a child process
+  (ops.dev.local_api: Chalice's local server, answering unknown paths as the deployed API's
+  gateway responses do: a page for a browser, problem+json otherwise);
 - in this process: the queue poller playing Lambda's SQS event source mapping (it invokes the
   very same `app.mail_worker`) and the outbox (emails printed, saved under .dev/outbox/).
 
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -48,14 +49,6 @@ class StopRequestedError(Exception):
     """A stop signal arrived while the stack was starting."""
 
 
-def _chalice() -> str:
-    beside = Path(sys.executable).with_name("chalice")
-    found = str(beside) if beside.exists() else shutil.which("chalice")
-    if not found:
-        raise StartupError("the `chalice` command is not installed (run `make install`)")
-    return found
-
-
 class Stack:
     """The running parts; `shutdown` stops whatever `start` got to."""
 
@@ -81,7 +74,7 @@ class Stack:
         # Settings are read on first use (provisioning, below): the environment comes first.
         os.environ.update(dev.env)
         self._provision()
-        argv = [_chalice(), "local", "--no-autoreload", "--stage", STAGE]
+        argv = [sys.executable, "-m", "ops.dev.local_api", "--stage", STAGE]
         argv += ["--host", HOST, "--port", str(dev.port)]
         self.children["chalice local"] = api = spawn(argv, dev.env, dev.root, None, pipe=True)
         self._thread("api log", lambda: relay_api_log(api))

@@ -69,7 +69,7 @@ def test_registration_that_keeps_conflicting_answers_as_the_loser(client: Client
         body = {"username": "racer", "email": "racer@example.com", "password": PASSWORD}
         response = post_json(client, "/api/users", body)
     assert response.status_code == 409
-    assert response.json_body["error"] == "conflict"
+    assert response.json_body["error"] == "username_taken"
     assert injected.calls == models.WRITE_ATTEMPTS
     assert guards.find_by_login("racer") is None
 

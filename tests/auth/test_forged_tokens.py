@@ -154,7 +154,7 @@ def test_forged_or_misused_verification_token_is_refused_and_changes_nothing(
     response = post_json(client, "/api/email-verification/confirm", {"token": token})
     assert response.status_code == 400, response.body
     # A missing token is a malformed request; any token we cannot honour is invalid_token.
-    assert response.json_body["error"] == ("invalid_token" if token else "invalid_request")
+    assert response.json_body["error"] == ("invalid_token" if token else "field_required")
     after = users.load_record(user.id)
     assert after is not None
     assert not after.email_verified

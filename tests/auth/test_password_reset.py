@@ -56,14 +56,14 @@ def test_the_email_follows_the_tutorial(user: users.User) -> None:
     token = _token_by_mail()
     [mail] = sent_mail()
     settings = get_settings()
-    assert mail.message["Subject"] == "[Microblog] Reset Your Password"
+    assert mail.message["Subject"] == "[Microblog] Reset your password"
     assert mail.source == settings.admins[0]
     assert mail.message["To"] == "susan@example.com"  # the stored address, canonical
     link = f"{BASE_URL}/reset_password/{token}"
     for part in (mail.part("plain"), mail.part("html")):
         assert "Dear susan," in part
         assert link in part
-        assert "If you have not requested a password reset simply ignore this message." in part
+        assert "If you have not requested a password reset, simply ignore this message." in part
     assert f'href="{link}"' in mail.part("html")
     claims = tokens.verify(tokens.Purpose.RESET_PASSWORD, token)
     assert claims.user_id == user.id

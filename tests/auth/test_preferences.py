@@ -94,7 +94,7 @@ def test_an_english_account_still_gets_english_email() -> None:
     accounts.register("susan", "susan@example.com", PASSWORD, locale="en")
     drain_queue()
     (mail,) = sent_mail()
-    assert subject_of(mail) == address_links.VERIFY_SUBJECT
+    assert subject_of(mail) == "[Microblog] Confirm your email address"
     assert "To confirm the email address of your Microblog account" in mail.part("plain")
     settle_mail()
 

@@ -1,7 +1,8 @@
-"""A requests transport that hands each request to the Chalice test client (no server, no port).
+"""Transports that hand each request to the Chalice test client (no server, no port).
 
-schemathesis speaks requests; this adapter lets it call the app in-process, inside the test's
-moto account, exactly as API Gateway would route the path under the stage.
+schemathesis speaks requests and a generated client speaks httpx; these let either call the
+app in-process, inside the test's moto account, as API Gateway would route the path under the
+stage.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import requests
 from chalice.test import Client
 from requests.adapters import BaseAdapter
@@ -68,3 +70,28 @@ def session_for(client: Client, base_url: str) -> requests.Session:
     session = requests.Session()
     session.mount(base_url, ChaliceAdapter(client, base_url))
     return session
+
+
+class ChaliceTransport(httpx.BaseTransport):
+    """An httpx transport: every request under `base_url` goes to the Chalice test client."""
+
+    def __init__(self, client: Client, base_url: str) -> None:
+        self.client = client
+        self.stage_path = urlsplit(base_url).path
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix(self.stage_path) or "/"
+        if request.url.query:
+            path = f"{path}?{request.url.query.decode()}"
+        answer = self.client.http.request(
+            method=request.method,
+            path=path,
+            headers=dict(request.headers),
+            body=request.read(),
+        )
+        headers = [
+            (name, item)
+            for name, value in answer.headers.items()
+            for item in (value if isinstance(value, list) else [value])
+        ]
+        return httpx.Response(answer.status_code, headers=headers, content=answer.body)

@@ -12,7 +12,7 @@ import boto3
 
 from chalicelib.auth.keys import parse_keyring
 from ops.deploy.bytecode import function_package, missing_bytecode
-from ops.deploy.gateway_responses import RESPONSES
+from ops.deploy.gateway_responses import PAGE_TYPES, RESPONSES
 from ops.deploy.monitoring import ALARM, DASHBOARD, Watched
 from ops.deploy.resources import stage_resources
 from ops.stages import Stage
@@ -146,15 +146,20 @@ def check_provisioned(endpoint: str, stage: Stage) -> str:
 
 
 def check_gateway_responses(endpoint: str, api_id: str) -> None:
-    """API Gateway's own answers speak the app's problem+json shape."""
+    """API Gateway's own answers speak the app's problem+json shape, and an unknown path has
+    the not-found page for a browser (its content type the picked template's)."""
     apigateway = client(endpoint, "apigateway")
     for response_type, (status, error, _detail) in RESPONSES.items():
         found = apigateway.get_gateway_response(restApiId=api_id, responseType=response_type)
         assert found.get("statusCode") == (str(status) if status else None), response_type
         body = json.loads(found["responseTemplates"]["application/json"])
         assert body["error"] == error
-        content_type = found["responseParameters"]["gatewayresponse.header.Content-Type"]
-        assert content_type == "'application/problem+json'"
+        content_type = found["responseParameters"].get("gatewayresponse.header.Content-Type")
+        if response_type in PAGE_TYPES:
+            assert content_type is None
+            assert "Page Not Found" in found["responseTemplates"]["text/html"]
+        else:
+            assert content_type == "'application/problem+json'"
 
 
 def check_watch(endpoint: str, stage: Stage) -> None:

@@ -28,6 +28,7 @@ TEST_ENV = {
     "ADMINS": "no-reply@example.com,admin@example.com",
     "USERS_TABLE": "test-users",
     "STATE_TABLE": "test-state",
+    "ACTIVITY_TABLE": "test-activity",
     "MAIL_QUEUE": "test-mail",
     # Mail pipeline: retries come back at once and poison reaches the DLQ in ten receives,
     # so queue drains take seconds (production: 360 s visibility, 30 s backoff base, 8).

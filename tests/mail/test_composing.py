@@ -26,11 +26,11 @@ def test_reset_templates_say_dear_user_and_carry_the_absolute_link() -> None:
     html = render("email/reset_password.html", user=user, link=LINK, minutes=10)
     assert text.startswith("Dear susan<script>,")
     assert LINK in text
-    assert "If you have not requested a password reset simply ignore this message." in text
+    assert "If you have not requested a password reset, simply ignore this message." in text
     assert "Dear susan&lt;script&gt;," in html  # autoescaped in HTML only
     assert html.count(f'href="{LINK}"') == 2  # the button and the written-out link
     assert f">{LINK}</a>" in html  # the link also printed as text, for when buttons fail
-    assert "If you have not requested a password reset simply ignore this message." in html
+    assert "If you have not requested a password reset, simply ignore this message." in html
 
 
 def test_html_emails_are_one_narrow_column_with_inline_styles_and_no_images() -> None:
@@ -91,7 +91,7 @@ def test_an_email_needs_a_recipient() -> None:
 def test_mime_is_multipart_alternative_with_text_first() -> None:
     email = mailer.QueuedEmail(
         id="abc",
-        subject="[Microblog] Reset Your Password",
+        subject="[Microblog] Reset your password",
         sender="no-reply@example.com",
         recipients=("susan@example.com",),
         text_body="Dear susan,",

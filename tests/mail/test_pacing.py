@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib import settings, worker
 from chalicelib.mail import pacing
-from chalicelib.models import FAILURE_PREFIX, MailFailure
+from chalicelib.mail.records import FAILURE_PREFIX, MailFailure
 from chalicelib.settings import load_settings
 from tests.helpers.environment import TEST_ENV
 from tests.helpers.inbox import run_worker, sent_mail

@@ -12,8 +12,8 @@ from chalicelib.auth import accounts
 from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
 from chalicelib.mail import idempotency
 from chalicelib.mail.composing import QueuedEmail
+from chalicelib.mail.records import FAILURE_PREFIX, MailFailure
 from chalicelib.mail.transports import classify_ses_error
-from chalicelib.models import FAILURE_PREFIX, MailFailure
 from tests.helpers.inbox import drain_queue, run_worker, sent_mail
 from tests.helpers.mailkit import email_body, sqs_event, sqs_record
 

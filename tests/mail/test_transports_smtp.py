@@ -12,8 +12,8 @@ from chalicelib import worker
 from chalicelib.errors import PermanentDeliveryError, TransientDeliveryError
 from chalicelib.mail import delivery, idempotency
 from chalicelib.mail.delivery import Outcome
+from chalicelib.mail.records import FAILURE_PREFIX, MailFailure
 from chalicelib.mail.transports import SmtpTransport, classify_smtp_code
-from chalicelib.models import FAILURE_PREFIX, MailFailure
 from ops.dev.procs import free_port
 from tests.helpers.inbox import run_worker
 from tests.helpers.mailkit import an_email, email_body, sqs_event, sqs_record

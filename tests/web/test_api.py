@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from chalicelib.version import VERSION
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import RESET, drain_queue, sent_mail, token_from
 from tests.helpers.web import post_json
@@ -19,7 +20,7 @@ def _login(client: Client, **credentials: str) -> Any:
 def test_health(client: Client) -> None:
     response = client.http.get("/api/health")
     assert response.status_code == 200
-    assert response.json_body == {"status": "ok"}
+    assert response.json_body == {"status": "ok", "version": VERSION}
 
 
 def test_register_returns_the_public_user(client: Client, susan: dict[str, Any]) -> None:
@@ -78,7 +79,7 @@ def test_broken_json_is_400(client: Client, body: str | bytes) -> None:
     for path in ("/api/users", "/api/tokens", "/api/password-reset", "/api/password-reset/confirm"):
         response = post_json(client, path, body)
         assert response.status_code == 400, path
-        assert response.json_body["error"] == "invalid_request"
+        assert response.json_body["error"] == "invalid_json"
 
 
 def test_huge_body_is_413(client: Client) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.auth import users
+from chalicelib.rendering import breakable_address
 from tests.helpers.environment import BASE_URL, PASSWORD
 from tests.helpers.inbox import VERIFY, drain_queue, settle_mail, token_from, with_subject
 from tests.helpers.web import Browser, log_in, post_form
@@ -48,7 +49,7 @@ def test_the_home_page_says_unconfirmed_and_resends_by_post(
     assert 'action="/prod/verify_email"' in home
     answer = browser.submit("/verify_email", {"csrf_token": _csrf(browser)})
     assert answer.headers["Location"] == f"{BASE_URL}/"
-    assert "new link is on its way" in browser.follow(answer).body.decode()
+    assert "We sent a new link to your email address." in browser.follow(answer).body.decode()
     drain_queue()
     assert len(with_subject("Confirm")) == 1
 
@@ -126,14 +127,24 @@ def test_a_dead_link_explains_and_offers_a_new_one_to_a_logged_in_user(
     assert "invalid, used or has expired" in used.body.decode()
 
 
-def test_a_used_link_is_dead(browser: Browser, susan: dict[str, Any]) -> None:
+def test_a_used_link_says_the_address_is_confirmed_already(
+    browser: Browser, susan: dict[str, Any]
+) -> None:
     assert log_in(browser).status_code == 303
     browser.submit("/verify_email", {"csrf_token": _csrf(browser)})
     token = _link_token()
     assert browser.submit(f"/verify_email/{token}", {}).status_code == 303
-    again = browser.get(f"/verify_email/{token}")
-    assert again.status_code == 400
-    assert "invalid, used or has expired" in again.body.decode()
+    for again in (
+        browser.get(f"/verify_email/{token}"),
+        browser.submit(f"/verify_email/{token}", {}),
+    ):
+        assert again.status_code == 200
+        page = again.body.decode()
+        assert "Your email address is already confirmed." in page
+        assert 'class="alert alert-success"' in page
+        assert "invalid" not in page
+        main = page.split("<main")[1].split("</main>")[0]
+        assert "<form" not in main  # no button: nothing is left to do
 
 
 def test_change_email_page_needs_login_and_the_password_then_the_link_moves_the_account(
@@ -153,12 +164,20 @@ def test_change_email_page_needs_login_and_the_password_then_the_link_moves_the_
     assert done.headers["Location"] == f"{BASE_URL}/"
     assert "Check the new address" in browser.follow(done).body.decode()
     token = _link_token()
-    assert "susan@new.example" in browser.get(f"/verify_email/{token}").body.decode()
+    assert (
+        breakable_address("susan@new.example")
+        in browser.get(f"/verify_email/{token}").body.decode()
+    )
+    elsewhere = Browser(client)
+    assert log_in(elsewhere).status_code == 303
     moved = browser.submit(f"/verify_email/{token}", {})
-    # The switch ends every earlier session, this one too: log in with the new address.
-    assert moved.headers["Location"] == f"{BASE_URL}/login"
-    assert browser.get("/").status_code == 303
-    again = browser.submit("/login", {"username": "susan@new.example", "password": PASSWORD})
+    # The switch ends every earlier session; the browser that confirmed gets a fresh one.
+    assert moved.headers["Location"] == f"{BASE_URL}/"
+    home = browser.follow(moved)
+    assert home.status_code == 200
+    assert "Your email address is confirmed." in home.body.decode()
+    assert elsewhere.get("/").status_code == 303  # another browser signs in again
+    again = elsewhere.submit("/login", {"username": "susan@new.example", "password": PASSWORD})
     assert again.headers["Location"] == f"{BASE_URL}/"
 
 

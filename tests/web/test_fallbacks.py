@@ -23,7 +23,7 @@ def test_an_api_method_a_route_lacks_is_a_problem_with_allow(client: Client) -> 
     response = client.http.request("DELETE", "/api/users", headers={}, body=b"")
     assert response.status_code == 405
     assert response.headers["Content-Type"] == PROBLEM
-    assert response.headers["Allow"] == "POST"
+    assert response.headers["Allow"] == "POST, OPTIONS"  # OPTIONS: its CORS preflight
     body = response.json_body
     assert body["status"] == 405
     assert body["error"] == "method_not_allowed"

@@ -47,7 +47,7 @@ def test_broken_text_and_deep_nesting_are_a_400_and_no_login_attempt(
 ) -> None:
     response = post_json(client, route, body)
     assert response.status_code == 400, response.body
-    assert response.json_body["error"] == "invalid_request"
+    assert response.json_body["error"] == "invalid_json"
     assert response.json_body["detail"]
     assert _login_counters() == 0
 

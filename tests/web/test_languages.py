@@ -88,6 +88,8 @@ def test_every_page_and_state_in_spanish_has_no_english_sentence_left(client: Cl
     pages["resent"] = browser.follow(browser.submit("/verify_email", {}))
     pages["log out form"] = browser.get("/logout")
     pages["logged out"] = browser.follow(browser.submit("/logout", {}))
+    pages["log out, signed out"] = browser.get("/logout")
+    pages["expired form"] = browser.submit("/register", {"username": "x", "csrf_token": "old"})
     for name, response in pages.items():
         assert response.headers["Content-Language"] == "es", name
         assert english_left_in(_visible(response)) == [], name

@@ -1,11 +1,12 @@
 """What people see, in Debian's Chromium against `make dev`: at 1280 px and at a phone's 375 px,
-every page and state passes axe-core with no serious or critical violation and never scrolls
-sideways; emails fit a phone too. Screenshots of each step land in build/test-artifacts/."""
+in English and in Spanish, every page and state passes axe-core with no serious or critical
+violation, never scrolls sideways and keeps its navigation on one row; emails fit a phone too.
+Screenshots of each step land in build/test-artifacts/ (the states: tests/helpers/look.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -13,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from tests.helpers import devstack
+from tests.helpers.look import NEW_PASSWORD, PASSWORD, STATES, fill, register, spanish
 from tests.helpers.web import RESET, VERIFY
 
 CHROMIUM = "/usr/bin/chromium"
@@ -20,9 +22,14 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disa
 ARTIFACTS = devstack.ROOT / "build" / "test-artifacts" / "look"
 WIDTHS = {"desktop": (1280, 800), "phone": (375, 740)}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PASSWORD = "correct horse battery staple"
-NEW_PASSWORD = "tr0ub4dor & 3 new horses"
 SERIOUS = {"serious", "critical"}
+# The navigation's items share one row when the highest one starts above the lowest one's end.
+ONE_ROW = """() => {
+  const items = [...document.querySelectorAll('header.navbar nav > *')]
+    .filter((item) => item.offsetWidth > 0 && item.offsetHeight > 0)
+    .map((item) => item.getBoundingClientRect());
+  return Math.max(...items.map((box) => box.top)) < Math.min(...items.map((box) => box.bottom));
+}"""
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +74,7 @@ def check(tab: Page, name: str) -> None:
         tab.screenshot(path=ARTIFACTS / f"{name}-{label}.png", full_page=True)
         scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner, f"{name} is {scroll} px wide at {width} px"
+        assert tab.evaluate(ONE_ROW), f"{name}: the navigation wraps at {width} px"
         violations = Axe().run(tab).response["violations"]
         serious = [
             (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
@@ -75,78 +83,6 @@ def check(tab: Page, name: str) -> None:
         ]
         assert serious == [], f"{name} at {width} px: {serious}"
     tab.set_viewport_size(DESKTOP)
-
-
-def fill(tab: Page, fields: dict[str, str], button: str) -> None:
-    for name, value in fields.items():
-        tab.locator(f"input[name='{name}']").fill(value)
-    tab.get_by_role("button", name=button).click()
-
-
-def register(tab: Page, username: str) -> None:
-    tab.goto("/register")
-    fields = {"username": username, "email": f"{username}@example.com"}
-    fill(tab, {**fields, "password": PASSWORD, "password2": PASSWORD}, "Register")
-
-
-STATES: dict[str, Callable[[Page], None]] = {
-    "login": lambda tab: tab.goto("/login"),
-    "login-error": lambda tab: (
-        tab.goto("/login"),
-        fill(tab, {"username": "nobody", "password": "wrong password"}, "Sign In"),
-    ),
-    "register": lambda tab: tab.goto("/register"),
-    "register-errors": lambda tab: (
-        tab.goto("/register"),
-        fill(
-            tab,
-            {
-                "username": "x!",
-                "email": "x@example.com",
-                "password": "password123",
-                "password2": "password124",
-            },
-            "Register",
-        ),
-    ),
-    "reset-request": lambda tab: tab.goto("/reset_password_request"),
-    "after-reset-request": lambda tab: (
-        tab.goto("/reset_password_request"),
-        fill(tab, {"email": "nobody@example.com"}, "Request Password Reset"),
-    ),
-    "dead-reset-link": lambda tab: tab.goto("/reset_password/not-a-token"),
-    "registered": lambda tab: register(tab, "grace"),
-    "home": lambda tab: (
-        register(tab, "alan"),
-        fill(tab, {"username": "alan", "password": PASSWORD}, "Sign In"),
-    ),
-    "change-password-errors": lambda tab: (
-        register(tab, "linus"),
-        fill(tab, {"username": "linus", "password": PASSWORD}, "Sign In"),
-        tab.goto("/change_password"),
-        fill(
-            tab,
-            {"current_password": "wrong one", "password": NEW_PASSWORD, "password2": "x" * 9},
-            "Change Password",
-        ),
-    ),
-    # In Spanish, chosen with the switcher at the foot of every page (longer words, same fit).
-    "es-login": lambda tab: (
-        tab.goto("/login"),
-        tab.get_by_role("button", name="Español").click(),
-        tab.get_by_role("heading", name="Iniciar sesión").wait_for(),
-    ),
-    "es-register-errors": lambda tab: (
-        tab.goto("/register"),
-        tab.get_by_role("button", name="Español").click(),
-        fill(
-            tab,
-            {"username": "x!", "email": "x@example.com", "password": "a" * 8, "password2": "b"},
-            "Registrarse",
-        ),
-        tab.get_by_text("Las contraseñas deben coincidir.").wait_for(),
-    ),
-}
 
 
 @pytest.mark.parametrize("state", sorted(STATES))
@@ -182,10 +118,19 @@ def test_the_confirmation_pages_and_email_fit_a_phone(tab: Page, stack: devstack
     check(tab, "home-pending-change")
     email_fits_a_phone(tab, devstack.read_email(stack.wait_for_email(before)), "change-email-email")
     tab.goto("/")
-    tab.goto(devstack.link(message, VERIFY))
+    link = devstack.link(message, VERIFY)
+    tab.goto(link)
     check(tab, "verify-email")
+    tab.get_by_role("button", name="Confirm").click()
+    tab.goto(link)  # used: the address is confirmed already
+    tab.get_by_text("Your email address is already confirmed.").wait_for()
+    check(tab, "verify-email-already-confirmed")
+    spanish(tab)
+    tab.goto(link)
+    tab.get_by_text("Tu dirección de correo ya está confirmada.").wait_for()
+    check(tab, "es-verify-email-already-confirmed")
     tab.goto("/verify_email/not-a-token")
-    check(tab, "verify-email-dead-link")
+    check(tab, "es-verify-email-dead-link-signed-in")
     email_fits_a_phone(tab, message, "verify-email-email")
 
 
@@ -202,6 +147,22 @@ def test_the_reset_page_and_its_email_fit_a_phone(tab: Page, stack: devstack.Dev
     fill(tab, {"password": NEW_PASSWORD, "password2": "not the same at all"}, "Reset Password")
     check(tab, "reset-mismatch")
     email_fits_a_phone(tab, message, "reset-email")
+
+
+def test_a_capped_form_keeps_what_was_typed_and_says_how_long(tab: Page) -> None:
+    """Last: it spends this client's registrations for the hour (every earlier test is done)."""
+    fields = {"email": "zoe@example.com", "password": PASSWORD, "password2": PASSWORD}
+    for attempt in range(25):
+        tab.goto("/register")
+        fill(tab, {**fields, "username": f"zoe{attempt}"}, "Register")
+        if tab.get_by_role("alert").count():
+            break
+    tab.get_by_text("You can try again in").wait_for()
+    check(tab, "register-capped")
+    spanish(tab)
+    fill(tab, {"username": "zoe", **fields}, "Registrarse")
+    tab.get_by_text("Puedes volver a intentarlo dentro de").wait_for()
+    check(tab, "es-register-capped")
 
 
 def test_the_artifacts_directory_is_ignored_by_git() -> None:

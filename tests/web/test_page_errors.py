@@ -3,8 +3,11 @@ again with what was typed, or the error page, with the status the API would use 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import time_machine
 from chalice.test import Client
 
 from tests.helpers.environment import PASSWORD
@@ -63,10 +66,44 @@ def test_an_unreadable_form_is_the_error_page_not_the_form(client: Client) -> No
     assert 'name="username"' not in page
 
 
-def test_the_error_page_of_a_refused_request_is_titled_for_what_it_is(client: Client) -> None:
-    forged = Browser(client).submit("/login", {"csrf_token": "forged"}, csrf=False)
-    assert forged.status_code == 400
-    assert "<title>Sorry - Microblog</title>" in forged.body.decode()
+def test_an_expired_form_comes_back_with_what_was_typed(client: Client) -> None:
+    fields = {"username": "bob", "email": "bob@example.com", "password": PASSWORD}
+    expired = Browser(client).submit(
+        "/register", {**fields, "password2": PASSWORD, "csrf_token": "expired"}, csrf=False
+    )
+    assert expired.status_code == 400
+    page = expired.body.decode()
+    assert "<title>Register - Microblog</title>" in page
+    assert "This form had expired or did not come from this site, so nothing was done." in page
+    assert 'value="bob"' in _input(page, "username")
+    assert 'value="bob@example.com"' in _input(page, "email")
+    assert PASSWORD not in page
+    assert drain_queue() == 0  # nothing was done
+
+
+def test_an_expired_form_without_a_page_of_its_own_is_the_error_page(client: Client) -> None:
+    refused = Browser(client).submit("/language", {"locale": "es"}, csrf=False)
+    assert refused.status_code == 400
+    assert "<title>Sorry - Microblog</title>" in refused.body.decode()
+    assert "Please go back, reload the page and try again." in refused.body.decode()
+
+
+def test_a_capped_form_comes_back_as_typed_and_says_how_long_to_wait(
+    client: Client, environment: Callable[..., None]
+) -> None:
+    environment(REGISTRATIONS_PER_IP_PER_HOUR="1")
+    fields = {"username": "bob", "email": "bob@example.com", "password": PASSWORD}
+    with time_machine.travel(datetime(2026, 12, 6, 10, 44, 30, tzinfo=UTC), tick=False):
+        assert Browser(client).submit("/register", REGISTRATION).status_code == 303
+        capped = Browser(client).submit("/register", {**fields, "password2": PASSWORD})
+    assert capped.status_code == 429
+    assert capped.headers["Retry-After"] == "930"  # to 11:00
+    page = capped.body.decode()
+    assert "<title>Register - Microblog</title>" in page
+    assert "Too many registrations from your network." in page
+    assert "You can try again in 16 minutes." in page  # 15.5, rounded up
+    assert 'value="bob@example.com"' in _input(page, "email")
+    assert PASSWORD not in page
 
 
 def test_a_malformed_address_on_the_reset_request_is_marked_on_its_field(
@@ -78,3 +115,16 @@ def test_a_malformed_address_on_the_reset_request_is_marked_on_its_field(
     assert 'value="not an address"' in email
     assert 'aria-invalid="true"' in email
     assert "autofocus" in email
+
+
+def _alert(page: str) -> str:
+    [alert] = [part.split(">")[0] for part in page.split('<div class="alert')[1:]]
+    return alert
+
+
+def test_dead_reset_and_confirmation_links_look_alike(browser: Browser) -> None:
+    reset = browser.follow(browser.get("/reset_password/not-a-token")).body.decode()
+    confirmation = browser.get("/verify_email/not-a-token").body.decode()
+    assert "invalid or has expired" in reset
+    assert "invalid, used or has expired" in confirmation
+    assert _alert(reset) == _alert(confirmation) == ' alert-warning" role="status"'

@@ -87,7 +87,7 @@ def test_every_operator_target_runs_against_make_devs_stage(stack: devstack.DevS
     assert reset.returncode == 0, reset.stderr
     assert "1 passwords voided, 1 reset emails queued" in reset.stderr
     mail = devstack.read_email(stack.wait_for_email(before))
-    assert mail["Subject"] == "[Microblog] Reset Your Password"
+    assert mail["Subject"] == "[Microblog] Reset your password"
     assert devstack.link(mail, RESET).startswith(f"{stack.base_url}/reset_password/")
 
     key = (dev / "secret_key").read_text()

@@ -55,7 +55,11 @@ def test_every_resource_the_functions_name_is_in_the_template(
     tables = {
         t["Properties"]["TableName"]: t for t in of_type(template, "AWS::DynamoDB::Table").values()
     }
-    assert set(tables) == {settings.users_table, settings.state_table}
+    assert set(tables) == {
+        settings.users_table,
+        settings.state_table,
+        settings.owner.activity_table,
+    }
     assert tables[settings.state_table]["Properties"]["TimeToLiveSpecification"] == {
         "AttributeName": "expires_at",
         "Enabled": True,
@@ -147,7 +151,11 @@ def test_fragment_names_only_resources_chalice_emits(template: dict[str, Any]) -
 
 def test_api_gateways_own_answers_are_problem_details(template: dict[str, Any]) -> None:
     responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
-    assert responses == sam_gateway_responses()
+    page = responses["MISSING_AUTHENTICATION_TOKEN"]["ResponseTemplates"]["text/html"]
+    assert responses == sam_gateway_responses(page)
+    # The page's links are under the stack's PublicBaseUrl parameter.
+    assert 'href="${PublicBaseUrl}/"' in page["Fn::Sub"]
+    assert "Página no encontrada" in page["Fn::Sub"]
     unknown_path = responses["MISSING_AUTHENTICATION_TOKEN"]
     assert unknown_path["StatusCode"] == 404
     body = json.loads(unknown_path["ResponseTemplates"]["application/json"])
@@ -158,3 +166,13 @@ def test_api_gateways_own_answers_are_problem_details(template: dict[str, Any]) 
         "detail": "There is nothing at this address.",
         "error": "not_found",
     }
+
+
+def test_preflights_reach_the_function_as_every_route_does(template: dict[str, Any]) -> None:
+    """CORS preflights (web/cors.py) are the app's to answer, not a mock integration's."""
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert "/api/tokens" in paths
+    for path, item in paths.items():
+        types = {method["x-amazon-apigateway-integration"]["type"] for method in item.values()}
+        assert "options" in item, path
+        assert types == {"aws_proxy"}, path

@@ -19,7 +19,7 @@ from chalice.config import Config
 from chalice.test import Client
 
 import app as app_module
-from chalicelib.models import SUPPRESS_PREFIX
+from chalicelib.mail.records import SUPPRESS_PREFIX
 from chalicelib.settings import Settings, get_settings
 from ops.deploy.policy import policy_document, policy_files
 from ops.deploy.provision import provision
@@ -41,6 +41,7 @@ def expected_resources(stage: Stage, settings: Settings, handler: str) -> set[st
     tables = {
         f"arn:aws:dynamodb:*:*:table/{settings.users_table}",
         f"arn:aws:dynamodb:*:*:table/{settings.state_table}",
+        f"arn:aws:dynamodb:*:*:table/{settings.owner.activity_table}",
     }
     keys = {
         f"arn:aws:ssm:*:*:parameter{settings.secret_parameter}",

@@ -97,7 +97,7 @@ def test_everything_declared_goes_but_the_data() -> None:
         for name, resource in stage_resources(settings).items()
         if resource["DeletionPolicy"] == "Retain"
     }
-    assert retained == {"UsersTable", "StateTable", "SigningKeys"}
+    assert retained == {"UsersTable", "StateTable", "ActivityTable", "SigningKeys"}
     tables = set(boto3.client("dynamodb").list_tables()["TableNames"])
     assert {settings.users_table, settings.state_table} <= tables
     boto3.client("ssm").get_parameter(Name=settings.secret_parameter)  # still there

@@ -26,6 +26,7 @@ from tests.helpers.web import RESET, VERIFY
 
 OLD_PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "tr0ub4dor & 3 new horses"
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +56,16 @@ def call(
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
+
+
+def fetch(url: str, accept: str) -> tuple[int, str, str]:
+    """GET with an Accept header: (status, Content-Type, body), errors included."""
+    request = urllib.request.Request(url, headers={"Accept": accept})  # noqa: S310 - http://
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers["Content-Type"], exc.read().decode()
 
 
 def csrf_field(html: str) -> str:
@@ -107,14 +118,14 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
     assert stack.emails() - before == {path}
 
     message = devstack.read_email(path)
-    assert message["Subject"] == "[Microblog] Reset Your Password"
+    assert message["Subject"] == "[Microblog] Reset your password"
     assert message["To"] == "ada@example.com"
     assert message["From"] == "Microblog <no-reply@example.com>"  # MAIL_SENDER_NAME, first admin
     link = devstack.link(message, RESET)
     assert link.startswith(f"{base}/reset_password/")
     # Printed on the console too, like the tutorial's DebuggingServer.
     stack.wait_for_log(link)
-    assert "Subject: [Microblog] Reset Your Password" in stack.log()
+    assert "Subject: [Microblog] Reset your password" in stack.log()
 
     # The HTML form flow, with the csrf cookie and hidden field, as a browser would.
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
@@ -137,10 +148,22 @@ def test_story_over_http_then_sigterm_stops_every_child(stack: devstack.DevStack
     assert status == 200, tokens
     assert call(base, "GET", "/api/users/me", token=tokens["access_token"]) == (200, user)
 
+    # An unknown address: the not-found page for a browser, problem+json for an API client,
+    # as the deployed API's gateway responses answer.
+    status, content_type, body = fetch(f"{base}/no/such/page", BROWSER_ACCEPT)
+    assert (status, content_type) == (404, "text/html; charset=utf-8")
+    assert "<h1>Page Not Found</h1>" in body
+    assert "Página no encontrada" in body
+    assert f'href="{base}/"' in body
+    for accept in ("application/json", "*/*"):
+        status, content_type, body = fetch(f"{base}/api/no/such/route", accept)
+        assert (status, content_type) == (404, "application/json"), accept
+        assert json.loads(body)["error"] == "not_found"
+
     children = devstack.descendants(stack.proc.pid)
     commands = " | ".join(children.values())
     assert "moto.server" in commands, commands
-    assert "chalice local" in commands, commands
+    assert "ops.dev.local_api" in commands, commands  # chalice local, gateway responses and all
 
     assert stack.stop(signal.SIGTERM) == 0, stack.log()
     assert [pid for pid in children if devstack.alive(pid)] == []

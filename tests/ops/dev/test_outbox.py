@@ -53,7 +53,7 @@ def fake_moto() -> Iterator[tuple[str, type[FakeMoto]]]:
 
 def raw_email(to: str, text: str) -> str:
     message = EmailMessage()
-    message["Subject"] = "[Microblog] Reset Your Password"
+    message["Subject"] = "[Microblog] Reset your password"
     message["From"] = "no-reply@example.com"
     message["To"] = to
     message.set_content(text)
@@ -87,7 +87,7 @@ def test_each_email_is_printed_and_saved_once(
     assert message["To"] == "ada@example.com"
     assert devstack.text_body(message).strip() == "Dear ada, é"
     (console,) = printed
-    assert "Subject: [Microblog] Reset Your Password" in console
+    assert "Subject: [Microblog] Reset your password" in console
     assert "X-SES-Destinations: ada@example.com\n" in console
     assert f"X-Outbox-File: {saved}" in console
     assert "Dear ada, é" in console
