@@ -45,6 +45,7 @@ TABLE_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:BatchGetItem",  # models.read_many: an account with its session; suppressions
+    "dynamodb:Query",  # an account's events and sessions (the activity table)
 )
 API_QUEUE_ACTIONS = (
     "sqs:GetQueueUrl",  # chalicelib.aws.queue_url
