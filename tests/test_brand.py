@@ -25,7 +25,7 @@ from tests.helpers.inbox import (
     subject_of,
     token_from,
 )
-from tests.helpers.web import Browser
+from tests.helpers.web import Browser, sign_up
 
 OTHER = "Bitácora"
 HELP = "https://help.example.org/accounts"
@@ -144,15 +144,7 @@ def test_every_page_and_email_says_the_sites_own_name(
 def test_without_a_help_link_no_page_or_email_offers_one(browser: Browser) -> None:
     page = browser.get("/login").body.decode()
     assert 'class="support"' not in page
-    browser.submit(
-        "/register",
-        {
-            "username": "susan",
-            "email": "susan@example.com",
-            "password": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    sign_up(browser)
     drain_queue()
     (mail,) = sent_mail()
     assert "Help:" not in mail.part("plain")

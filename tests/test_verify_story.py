@@ -6,21 +6,13 @@ from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, PASSWORD
 from tests.helpers.inbox import VERIFY, drain_queue, sent_mail, token_from, with_subject
-from tests.helpers.web import Browser, post_json
+from tests.helpers.web import Browser, post_json, sign_up
 
 
 def test_register_confirm_then_move_to_a_new_address(client: Client) -> None:
     # Susan registers in a browser; she is told to check her email.
     browser = Browser(client)
-    registered = browser.submit(
-        "/register",
-        {
-            "username": "susan",
-            "email": "susan@example.com",
-            "password": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    registered = sign_up(browser)
     assert "check your email" in browser.follow(registered).body.decode()
     assert sent_mail() == []  # the request never waits for delivery
 

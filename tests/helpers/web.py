@@ -111,6 +111,12 @@ def log_in(browser: Browser, password: str = PASSWORD, remember: bool = False) -
     return browser.submit("/login", fields)
 
 
+def sign_up(browser: Browser, username: str = "susan", email: str = "susan@example.com") -> Any:
+    """Submit the registration form (the password typed twice); the answer (303 to /login)."""
+    fields = {"username": username, "email": email, "password": PASSWORD, "password2": PASSWORD}
+    return browser.submit("/register", fields)
+
+
 def api_gateway_post(path: str, body: Any, source_ip: str, **headers: str) -> dict[str, Any]:
     """POST JSON through the Lambda handler with an API Gateway proxy event from `source_ip`.
 

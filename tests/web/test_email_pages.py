@@ -10,7 +10,7 @@ from chalicelib.auth import users
 from chalicelib.rendering import breakable_address
 from tests.helpers.environment import BASE_URL, PASSWORD
 from tests.helpers.inbox import VERIFY, drain_queue, settle_mail, token_from, with_subject
-from tests.helpers.web import Browser, log_in, post_form
+from tests.helpers.web import Browser, log_in, post_form, sign_up
 
 
 def _link_token() -> str:
@@ -25,15 +25,7 @@ def _verified(susan: dict[str, Any]) -> bool:
 
 
 def test_registration_redirects_to_login_saying_to_check_the_email(browser: Browser) -> None:
-    done = browser.submit(
-        "/register",
-        {
-            "username": "susan",
-            "email": "susan@example.com",
-            "password": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    done = sign_up(browser)
     assert done.headers["Location"] == f"{BASE_URL}/login"
     assert "check your email" in browser.follow(done).body.decode()
     drain_queue()
@@ -96,15 +88,7 @@ def _csrf(browser: Browser) -> str:
 def test_an_anonymous_visitor_confirms_and_is_sent_to_login(
     browser: Browser, client: Client
 ) -> None:
-    browser.submit(
-        "/register",
-        {
-            "username": "susan",
-            "email": "susan@example.com",
-            "password": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    sign_up(browser)
     token = _link_token()
     fresh = Browser(client)
     done = fresh.submit(f"/verify_email/{token}", {})

@@ -18,6 +18,7 @@ from tests.helpers.web import (
     csrf_from,
     post_form,
     post_json,
+    sign_up,
 )
 
 LOGIN = {"username": "susan", "password": PASSWORD}
@@ -168,15 +169,7 @@ def test_registrations_per_client_are_capped_with_429(client: Client) -> None:
     )
     assert taken.status_code == 429  # no more 409 oracle for this client either
     browser = Browser(client)
-    page = browser.submit(
-        "/register",
-        {
-            "username": "pageuser",
-            "email": "p@example.com",
-            "password": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    page = sign_up(browser, "pageuser", "p@example.com")
     assert page.status_code == 429
     assert int(page.headers["Retry-After"]) > 0
 

@@ -10,21 +10,9 @@ from chalice.test import Client
 
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import drain_queue, sent_mail
-from tests.helpers.web import SESSION_COOKIE, Browser, csrf_from, log_in, post_json
+from tests.helpers.web import SESSION_COOKIE, Browser, csrf_from, log_in, post_json, sign_up
 
 PAGES = ["/login", "/register", "/reset_password_request"]
-
-
-def _register(browser: Browser) -> Any:
-    return browser.submit(
-        "/register",
-        {
-            "username": "susan",
-            "email": "susan@example.com",
-            "password": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -50,7 +38,7 @@ def test_login_page_offers_the_reset_link(browser: Browser) -> None:
 
 
 def test_register_login_index_logout(browser: Browser) -> None:
-    registered = _register(browser)
+    registered = sign_up(browser)
     assert registered.status_code == 303
     assert registered.headers["Location"] == f"{BASE_URL}/login"
     assert "Congratulations" in browser.follow(registered).body.decode()
@@ -121,15 +109,7 @@ def test_register_form_shows_field_errors(browser: Browser, susan: dict[str, Any
     )
     assert mismatch.status_code == 400
     assert "Passwords must match." in mismatch.body.decode()
-    taken = browser.submit(
-        "/register",
-        {
-            "username": "Susan",
-            "email": "bob@example.com",
-            "password": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    taken = sign_up(browser, "Susan", "bob@example.com")
     assert taken.status_code == 400
     assert "Please use a different username." in taken.body.decode()
 
