@@ -12,7 +12,7 @@ import time_machine
 from chalice.test import Client
 
 from chalicelib.activity_models import SessionRecord
-from chalicelib.auth import accounts, activity, users, verification
+from chalicelib.auth import accounts, activity, preferences, users, verification
 from chalicelib.auth.guards import find_by_email
 from chalicelib.errors import InvalidTokenError
 from chalicelib.models import USER_PREFIX
@@ -188,3 +188,13 @@ def test_an_address_taken_meanwhile_is_not_restored_and_gets_no_reset(client: Cl
     assert record.email == THEIRS
     drain_queue()
     assert not with_subject("Reset your password")
+
+
+def test_the_link_is_offered_in_the_owners_language() -> None:
+    owner = preferences.set_locale(_owner(), "es")
+    accounts.change_password(owner, PASSWORD, INTRUDERS_PASSWORD, SESSION)
+    drain_queue()
+    [notice] = sent_mail()
+    assert "No fui yo" in notice.part("html")
+    assert "sigue este enlace en 7 días como máximo" in notice.part("plain")
+    assert f"/{SECURE}/" in notice.part("plain")
