@@ -21,6 +21,7 @@ from chalicelib.auth.users import User
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
+from chalicelib.models import USER_PREFIX
 from chalicelib.settings import get_settings
 
 CHANGED_SUBJECT = N_("[%(site)s] Your password was changed")
@@ -70,6 +71,7 @@ def password_changed(user: User) -> str | None:
         recipient=user.email,
         message_id=str(uuid.uuid4()),
         locale=user.locale,
+        account=USER_PREFIX + user.id,
         user=user,
         changed_at=_now(),
         request_url=links.reset_request(),
@@ -89,6 +91,7 @@ def email_change_requested(user: User, new_address: str) -> str | None:
         recipient=user.email,
         message_id=str(uuid.uuid4()),
         locale=user.locale,
+        account=USER_PREFIX + user.id,
         user=user,
         new_address=mask_address(new_address),
         requested_at=_now(),
@@ -109,6 +112,7 @@ def email_changed(user: User, new_address: str) -> str | None:
         recipient=user.email,
         message_id=str(uuid.uuid4()),
         locale=user.locale,
+        account=USER_PREFIX + user.id,
         user=user,
         new_address=mask_address(new_address),
         changed_at=_now(),
