@@ -78,18 +78,17 @@ def test_export_holds_the_account_its_sessions_and_events_and_no_secret(
     assert account["username"] == "susan"
     assert account["created_at"].endswith("Z")
     at = datetime.fromtimestamp(now, tz=UTC).isoformat().replace("+00:00", "Z")
-    assert exported["sessions"] == [
-        {
-            "id": "s1",
-            "kind": "api",
-            "created_at": at,
-            "last_used_at": at,
-            "client": "198.51.100.7",
-            "user_agent": "curl",
-        }
-    ]
-    assert [e["kind"] for e in exported["events"]] == ["signed_in"] * 3
-    assert exported["events"][0]["request_id"] == "req-9"
+    assert {
+        "id": "s1",
+        "kind": "api",
+        "created_at": at,
+        "last_used_at": at,
+        "client": "198.51.100.7",
+        "user_agent": "curl",
+    } in exported["sessions"]
+    ours = [e for e in exported["events"] if e["request_id"] == "req-9"]
+    assert [e["kind"] for e in ours] == ["signed_in"] * 3
+    assert set(ours[0]) == {"kind", "at", "client", "user_agent", "request_id"}
     stored = users.load_record(susan["id"])
     assert stored is not None
     secrets = [stored.password_hash, stored.security_stamp or "", "refresh-secret"]
