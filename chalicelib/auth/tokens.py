@@ -6,7 +6,8 @@ verification tries the current one, then the previous); a one-letter audience pe
 the user id as 22 base64url characters instead of a 36-character UUID; the account's
 8-character security stamp (tests/auth/test_tokens.py measures the link). Tokens never mailed
 carry more: session and access tokens a random `jti` (no two sign-ins share a token), device
-tokens their device id and address digest (auth/devices.py).
+tokens their device id and address digest (auth/devices.py). A notice's "this wasn't me" link
+carries a `jti` too: it is spent once by that id (auth/not_me.py).
 """
 
 from __future__ import annotations

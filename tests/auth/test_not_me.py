@@ -14,7 +14,7 @@ import time_machine
 from chalice.test import Client
 
 from chalicelib.activity_models import SessionRecord
-from chalicelib.auth import accounts, activity, not_me, preferences, users, verification
+from chalicelib.auth import accounts, activity, not_me, preferences, tokens, users, verification
 from chalicelib.auth.activity import Origin
 from chalicelib.auth.guards import find_by_email
 from chalicelib.errors import InvalidTokenError
@@ -223,3 +223,21 @@ def test_ten_concurrent_uses_of_one_link_act_once() -> None:
     assert [e.kind for e in activity.recent(owner.id).items].count("not_me") == 1
     drain_queue()
     assert len(with_subject("Reset your password")) == 1
+
+
+def test_a_secure_link_token_is_good_for_nothing_else_and_nothing_else_for_it() -> None:
+    owner = _owner()
+    secure = tokens.issue(
+        tokens.Purpose.SECURE_ACCOUNT,
+        owner.id,
+        owner.stamp,
+        600,
+        address=owner.email,
+        own={"m": "s"},
+    )
+    for other in (tokens.Purpose.RESET_PASSWORD, tokens.Purpose.SESSION, tokens.Purpose.ACCESS):
+        with pytest.raises(InvalidTokenError):
+            users.check_token(other, secure)
+        with pytest.raises(InvalidTokenError):
+            not_me.open_link(users.issue_token(owner, other, 600))
+    assert not_me.open_link(secure).address == owner.email
