@@ -16,6 +16,8 @@ from chalicelib import metrics
 from chalicelib.mail import suppression
 from chalicelib.settings import resource_names
 from chalicelib.web import cors, fallbacks
+from chalicelib.web.account_api import account_api
+from chalicelib.web.account_pages import account_pages
 from chalicelib.web.api import api
 from chalicelib.web.email_pages import email_pages
 from chalicelib.web.http import security_headers
@@ -32,6 +34,8 @@ app.register_blueprint(pages)
 app.register_blueprint(reset_pages)
 app.register_blueprint(email_pages)
 app.register_blueprint(api)
+app.register_blueprint(account_pages)
+app.register_blueprint(account_api)
 cors.answer_preflights(app)  # an OPTIONS route on every path (chalicelib/web/cors.py)
 
 

@@ -33,6 +33,9 @@ class EventRecord(AppModel):
     user_agent = UnicodeAttribute(default="")
     request_id = UnicodeAttribute(default="")
     expires_at = TTLAttribute()
+    # Only on an account's last event (account_deleted): a keyed digest of the address it
+    # had, so support can answer "was there an account with this address?", nobody read it.
+    address_digest = UnicodeAttribute(null=True)
 
 
 class SessionRecord(AppModel):

@@ -12,8 +12,11 @@ from chalicelib.settings import get_settings
 RESET_PASSWORD = "/reset_password"  # noqa: S105 (a path) + /<token>: set a new password
 VERIFY_EMAIL = "/verify_email"  # + /<token>: confirm an address
 RESET_REQUEST = "/reset_password_request"  # ask for a new reset link
+SECURE_ACCOUNT = "/secure_account"  # + /<token>: a security notice's "this wasn't me"
 # The first path segments of the links whose next segment is a token: logs scrub that one.
-TOKEN_ROUTES = tuple(path.removeprefix("/") for path in (RESET_PASSWORD, VERIFY_EMAIL))
+TOKEN_ROUTES = tuple(
+    path.removeprefix("/") for path in (RESET_PASSWORD, VERIFY_EMAIL, SECURE_ACCOUNT)
+)
 
 
 def absolute(path: str) -> str:
@@ -29,6 +32,11 @@ def reset_password(token: str) -> str:
 def verify_email(token: str) -> str:
     """The link that confirms an address with this verification token."""
     return absolute(f"{VERIFY_EMAIL}/{token}")
+
+
+def secure_account(token: str) -> str:
+    """A security notice's "this wasn't me" link for this token."""
+    return absolute(f"{SECURE_ACCOUNT}/{token}")
 
 
 def reset_request() -> str:

@@ -25,15 +25,19 @@ CONTEXT = {
     "requested_at": "2026-12-06 10:00 UTC",
     "new_address": "s***@example.org",
     "subject": "Subject",
+    "secure_url": "https://accounts.example.com/prod/secure_account/a.b.c",
+    "days": 7,
+    "deleted_at": "2026-12-06 10:00 UTC",
 }
 EMAILS = ["reset_password", "verify_email", "password_changed", "email_change_requested"]
-EMAILS += ["email_changed"]
+EMAILS += ["email_changed", "account_deleted"]
 SUBJECTS = [
     password_reset.RESET_SUBJECT,
     address_links.VERIFY_SUBJECT,
     notifications.CHANGED_SUBJECT,
     notifications.EMAIL_CHANGE_SUBJECT,
     notifications.EMAIL_CHANGED_SUBJECT,
+    notifications.DELETED_SUBJECT,
 ]
 ORDER = ["Dear susan,", "Sincerely,", "The Microblog Team", "This is an automatic message"]
 

@@ -187,7 +187,7 @@ def void_password(user_id: str) -> User | None:
     record = UserRecord(USER_PREFIX + user_id)
     try:
         record.update(  # only while the account exists (as preferences.set_locale writes)
-            actions=_new_password(passwords.unusable_hash()),
+            actions=voided_password(),
             condition=UserRecord.user_id == user_id,
         )
     except UpdateError as exc:
@@ -195,6 +195,12 @@ def void_password(user_id: str) -> User | None:
             return None
         raise
     return User.from_record(record)
+
+
+def voided_password() -> list[Action]:
+    """void_password's actions, for a write that does more in one transaction ("this wasn't
+    me", auth/not_me.py)."""
+    return _new_password(passwords.unusable_hash())
 
 
 def _new_password(password_hash: str) -> list[Action]:

@@ -17,6 +17,7 @@ from chalicelib.auth.users import User, issue_token
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
+from chalicelib.models import USER_PREFIX
 from chalicelib.settings import HOUR, get_settings
 
 PURPOSE = tokens.Purpose.VERIFY_EMAIL
@@ -56,6 +57,7 @@ def _queue(user: User, address: str, message_id: str, token: str, change: bool) 
         recipient=address,
         message_id=message_id,
         locale=user.locale,
+        account=USER_PREFIX + user.id,  # dropped if the account is deleted before it goes
         # A change link names nobody: whoever reads it may not be the one who asked.
         username=None if change else user.username,
         link=links.verify_email(token),

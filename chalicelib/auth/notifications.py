@@ -1,5 +1,8 @@
 """Security notices to account owners: no login link, only to verified addresses.
 
+Every notice of a change carries a "this wasn't me" link (auth/not_me.py), bound to the
+address it goes to and alive for SECURE_LINK_TTL_DAYS whatever changes meanwhile.
+
 A completed change (password changed by a change or a reset, address changed) is always
 told: it is the one mail that reveals a takeover, so no cap drops it; the actions behind it
 are capped instead (PASSWORD_CHANGES_PER_HOUR, EMAIL_CHANGES_PER_HOUR, the reset caps). The
@@ -12,15 +15,36 @@ import uuid
 from datetime import UTC, datetime
 
 from chalicelib import links
+from chalicelib.auth import tokens
 from chalicelib.auth.mail_caps import allow_notice
 from chalicelib.auth.users import User
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
 from chalicelib.mail.composing import queue_templated_email
+from chalicelib.models import USER_PREFIX
+from chalicelib.settings import get_settings
 
 CHANGED_SUBJECT = N_("[%(site)s] Your password was changed")
 EMAIL_CHANGE_SUBJECT = N_("[%(site)s] A change of your email address was requested")
 EMAIL_CHANGED_SUBJECT = N_("[%(site)s] Your email address was changed")
+DELETED_SUBJECT = N_("[%(site)s] Your account was deleted")
+# What a "this wasn't me" link undoes (its claim "m"): secure the whole account, or only
+# cancel a change of address that was asked for.
+SECURE, CANCEL = "s", "c"
+
+
+def secure_link(user: User, mode: str = SECURE) -> str:
+    """The "this wasn't me" link of a notice to `user.email` (auth/not_me.py acts on it)."""
+    ttl = get_settings().owner.secure_link_ttl
+    token = tokens.issue(
+        tokens.Purpose.SECURE_ACCOUNT,
+        user.id,
+        user.stamp,
+        ttl,
+        address=user.email,
+        own={"m": mode},
+    )
+    return links.secure_account(token)
 
 
 def _withheld(user: User, allowed: bool) -> bool:
@@ -47,9 +71,12 @@ def password_changed(user: User) -> str | None:
         recipient=user.email,
         message_id=str(uuid.uuid4()),
         locale=user.locale,
+        account=USER_PREFIX + user.id,
         user=user,
         changed_at=_now(),
         request_url=links.reset_request(),
+        secure_url=secure_link(user),
+        days=get_settings().owner.secure_link_ttl_days,
     )
 
 
@@ -64,10 +91,13 @@ def email_change_requested(user: User, new_address: str) -> str | None:
         recipient=user.email,
         message_id=str(uuid.uuid4()),
         locale=user.locale,
+        account=USER_PREFIX + user.id,
         user=user,
         new_address=mask_address(new_address),
         requested_at=_now(),
         request_url=links.reset_request(),
+        secure_url=secure_link(user, CANCEL),
+        days=get_settings().owner.secure_link_ttl_days,
     )
 
 
@@ -82,7 +112,26 @@ def email_changed(user: User, new_address: str) -> str | None:
         recipient=user.email,
         message_id=str(uuid.uuid4()),
         locale=user.locale,
+        account=USER_PREFIX + user.id,
         user=user,
         new_address=mask_address(new_address),
         changed_at=_now(),
+        secure_url=secure_link(user),
+        days=get_settings().owner.secure_link_ttl_days,
+    )
+
+
+def account_deleted(user: User) -> str | None:
+    """The last word to a deleted account's verified address (`user` as it was): it is gone,
+    and its name and address are free."""
+    if _withheld(user, user.email_verified):
+        return None
+    return queue_templated_email(
+        DELETED_SUBJECT,
+        "account_deleted",
+        recipient=user.email,
+        message_id=str(uuid.uuid4()),
+        locale=user.locale,
+        user=user,
+        deleted_at=_now(),
     )

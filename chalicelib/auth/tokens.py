@@ -6,7 +6,8 @@ verification tries the current one, then the previous); a one-letter audience pe
 the user id as 22 base64url characters instead of a 36-character UUID; the account's
 8-character security stamp (tests/auth/test_tokens.py measures the link). Tokens never mailed
 carry more: session and access tokens a random `jti` (no two sign-ins share a token), device
-tokens their device id and address digest (auth/devices.py).
+tokens their device id and address digest (auth/devices.py). A notice's "this wasn't me" link
+carries a `jti` too: it is spent once by that id (auth/not_me.py).
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class Purpose(Enum):
     SESSION = "session"
     VERIFY_EMAIL = "verify_email"
     DEVICE = "device"  # a browser or API client its account trusts (auth/devices.py)
+    # A security notice's "this wasn't me" link (auth/not_me.py): bound to the address the
+    # notice went to, not to the stamp (an intruder's later change must not void it), and
+    # spent once by its `jti`.
+    SECURE_ACCOUNT = "secure_account"
 
     @property
     def audience(self) -> str:
@@ -56,13 +61,13 @@ class Purpose(Enum):
     @property
     def binds_address(self) -> bool:
         """Whether the token names the address it is about (claim `eml`), and needs one."""
-        return self is Purpose.VERIFY_EMAIL
+        return self in (Purpose.VERIFY_EMAIL, Purpose.SECURE_ACCOUNT)
 
     @property
     def unique(self) -> bool:
         """Whether each token carries a random id (`jti`), so that no two sign-ins share a
         token even within one second: a signed-in session is known by its token."""
-        return self in (Purpose.SESSION, Purpose.ACCESS)
+        return self in (Purpose.SESSION, Purpose.ACCESS, Purpose.SECURE_ACCOUNT)
 
     @property
     def own_claims(self) -> tuple[str, ...]:
@@ -76,9 +81,12 @@ _AUDIENCES = {
     Purpose.SESSION: "s",
     Purpose.VERIFY_EMAIL: "v",
     Purpose.DEVICE: "d",
+    Purpose.SECURE_ACCOUNT: "o",
 }
 # A device token names its device and a keyed digest of the address it vouches for.
-_OWN_CLAIMS = {Purpose.DEVICE: ("dev", "adr")}
+# A "this wasn't me" link says what it undoes: "m" is "c" (a change of address was only
+# asked for: cancel it) or "s" (secure the account).
+_OWN_CLAIMS = {Purpose.DEVICE: ("dev", "adr"), Purpose.SECURE_ACCOUNT: ("m",)}
 
 
 def compact_id(user_id: str) -> str:
@@ -110,6 +118,7 @@ class Claims:
     address: str | None = None
     change: str | None = None
     own: dict[str, str] = field(default_factory=dict)  # the purpose's own_claims
+    jti: str | None = None  # the random id of a unique token
 
 
 def issue(
@@ -188,6 +197,9 @@ def verify(purpose: Purpose, token: str) -> Claims:
     own = {name: payload[name] for name in purpose.own_claims}
     if not all(isinstance(value, str) for value in own.values()):
         raise InvalidTokenError("malformed claims", purpose.value)
+    jti = payload.get("jti")  # tokens issued before their purpose was unique have none
+    if jti is not None and not isinstance(jti, str):
+        raise InvalidTokenError("malformed claims", purpose.value)
     return Claims(
         user_id=expand_id(user_id),
         stamp=stamp,
@@ -195,4 +207,5 @@ def verify(purpose: Purpose, token: str) -> Claims:
         address=address,
         change=change,
         own=own,
+        jti=jti,
     )

@@ -65,9 +65,15 @@ class QueuedEmail:
     recipients: tuple[str, ...]
     text_body: str
     html_body: str
+    # The key (in the users table) of the account the email is about, if any: mail for an
+    # account that is gone by the time the worker takes it is dropped, not sent.
+    account: str = ""
 
     def to_json(self) -> str:
-        return json.dumps({"type": EMAIL_MESSAGE, **asdict(self)})
+        fields = asdict(self)
+        if not self.account:
+            del fields["account"]
+        return json.dumps({"type": EMAIL_MESSAGE, **fields})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> QueuedEmail:
@@ -80,6 +86,7 @@ class QueuedEmail:
                 recipients=tuple(str(r) for r in data["recipients"]),
                 text_body=str(data["text_body"]),
                 html_body=str(data["html_body"]),
+                account=str(data.get("account") or ""),
             )
         except (KeyError, TypeError) as exc:
             raise ValidationError(f"malformed email message: {exc!r}") from None
@@ -195,9 +202,10 @@ def queue_templated_email(
     recipient: str,
     message_id: str,
     locale: str = DEFAULT_LOCALE,
+    account: str = "",
     **context: Any,
 ) -> str:
-    """Render `template`.txt and `template`.html with `context` and queue the email."""
-    return queue(
-        compose_templated_email(subject, template, recipient, message_id, locale, **context)
-    )
+    """Render `template`.txt and `template`.html with `context` and queue the email (dropped
+    by the worker if `account`, the key of the account it is about, is gone by then)."""
+    email = compose_templated_email(subject, template, recipient, message_id, locale, **context)
+    return queue(replace(email, account=account))

@@ -29,9 +29,9 @@ from chalicelib.logs import logger as log
 from chalicelib.logs import mask_address, redact
 from chalicelib.mail import idempotency, overlap, suppression
 from chalicelib.mail.composing import QueuedEmail, bare_address
-from chalicelib.mail.records import Suppression
+from chalicelib.mail.records import SUPPRESS_PREFIX, Suppression
 from chalicelib.mail.transports import Transport, get_transport
-from chalicelib.models import AppModel, Items, read_many
+from chalicelib.models import AppModel, Items, UserRecord, read_many
 from chalicelib.settings import get_settings
 
 T = TypeVar("T")
@@ -77,11 +77,16 @@ _FAILURES = (AppError, ClientError, BotoCoreError, PynamoDBException)
 
 
 def deliver(email: QueuedEmail, transport: Transport | None = None) -> Outcome:
-    """Send a queued email unless it was sent already; raises Transient/PermanentDeliveryError."""
+    """Send a queued email unless it was sent already, or the account it is about is gone;
+    raises Transient/PermanentDeliveryError."""
     among, lease = claim_beside(email.id, functools.partial(_suppressed, email))
     if lease is None:
         log.info("email %s already sent; duplicate dropped", email.id)
         return Outcome.DUPLICATE
+    if among is None:
+        idempotency.release(lease, "its account is gone")
+        log.info("email %s not sent: its account is gone", email.id)
+        return Outcome.NO_RECIPIENT
     return deliver_claimed(email, lease, among, transport)
 
 
@@ -146,9 +151,24 @@ def _given_back_on_failure(lease: idempotency.Lease | None) -> Iterator[None]:
         raise
 
 
-def _suppressed(email: QueuedEmail) -> set[str]:
-    """The email's suppressed recipients (raises PermanentDeliveryError for a bad local part)."""
-    return suppression.suppressed_among(email.in_ascii().recipients)
+def _suppressed(email: QueuedEmail) -> set[str] | None:
+    """The email's suppressed recipients, read with the account it is about in one
+    BatchGetItem; None when that account is gone (raises PermanentDeliveryError for a bad
+    local part)."""
+    recipients = email.in_ascii().recipients
+    if not email.account:
+        return suppression.suppressed_among(recipients)
+    keys = {suppression.key_of(a) for a in recipients if bare_address(a)}
+    found = read_many([(UserRecord, email.account), *((Suppression, key) for key in keys)])
+    if found.get(UserRecord, email.account) is None:
+        return None
+    now = time.time()
+    entries = [found.get(Suppression, key) for key in keys]
+    return {
+        entry.pk.removeprefix(SUPPRESS_PREFIX)
+        for entry in entries
+        if entry is not None and suppression.in_force(entry, now)
+    }
 
 
 def claim_beside(email_id: str, read: Callable[[], T]) -> tuple[T, idempotency.Lease | None]:

@@ -13,7 +13,7 @@ from chalicelib.web import cookie_jar, wording
 from chalicelib.web.cookie_jar import CookieJar
 
 LIFETIME = 60
-WARNINGS = frozenset({"invalid_link"})
+WARNINGS = frozenset({"invalid_link", "account_not_restored"})
 FLASHES = {
     "password_reset": wording.PASSWORD_RESET,
     "invalid_link": N_(
@@ -33,6 +33,16 @@ FLASHES = {
     "logged_out": N_("You have been logged out."),
     "password_changed": N_("Your password has been changed."),
     "session_ended": SESSION_ENDED,
+    "account_secured": N_(
+        "Your account is secured: everyone is signed out and your password no longer works. "
+        "We sent a link to set a new one to your email address."
+    ),
+    "account_not_restored": N_(
+        "Everyone is signed out and your password no longer works, but your email address "
+        "now belongs to another account, so we could not put it back. Contact the people "
+        "who run this site to recover your account."
+    ),
+    "account_deleted": N_("Your account is deleted."),
 }
 
 

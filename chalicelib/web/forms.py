@@ -11,6 +11,8 @@ from chalicelib.i18n import N_
 
 REMEMBER_ME_VALUES = frozenset({"y", "on", "true", "1"})
 NOT_CURRENT_PASSWORD = N_("That is not your current password.")
+DELETE_WORD = "DELETE"  # typed as it is in every language: a deliberate act, not a click
+TYPE_DELETE = N_("Type DELETE (in capitals) to confirm.")
 
 
 class FieldErrors(ValidationError):
@@ -88,3 +90,14 @@ def check_new_password(form: Mapping[str, str], username: str, email: str) -> No
             ("password2", lambda: require_repeat(form)),
         ]
     )
+
+
+def check_deletion(form: Mapping[str, str]) -> None:
+    """The word DELETE typed in `confirm` (the password is the domain's to prove).
+    Raises FieldErrors."""
+
+    def typed() -> None:
+        if form.get("confirm", "").strip() != DELETE_WORD:
+            raise ValidationError(TYPE_DELETE, "confirm")
+
+    check_fields([("confirm", typed)])

@@ -11,7 +11,7 @@ checks its CSRF token first, the same way for every form.
     RateLimitedError        429 with Retry-After: the form again with what was typed and how
                               many minutes to wait (the error page when no form was read)
     AlreadyConfirmedError   the confirmation page: the address is confirmed already
-    InvalidTokenError       the dead-link answer for what the link was for
+    InvalidTokenError       the dead-link answer for what the link was for (400)
     AddressTakenError       409 on the confirmation page
     ValidationError         400: the form again, each error under its field
     ConflictError             (the error page when no form was read)
@@ -51,7 +51,7 @@ from chalicelib.i18n import N_
 from chalicelib.web.forms import NOT_CURRENT_PASSWORD, FieldErrors
 from chalicelib.web.http import parse_form
 from chalicelib.web.page import PageRequest
-from chalicelib.web.wording import CONFIRM_TITLE, token_failure
+from chalicelib.web.wording import CONFIRM_TITLE, SECURE_TITLE, token_failure
 
 View = Callable[..., Response]
 
@@ -104,6 +104,14 @@ def dead_link(page: PageRequest, exc: InvalidTokenError) -> Response:
     request form (a new link is one step away), a dead confirmation link to its page."""
     if exc.purpose == Purpose.RESET_PASSWORD.value:
         return page.redirect(links.RESET_REQUEST, flash="invalid_link")
+    if exc.purpose == Purpose.SECURE_ACCOUNT.value:  # no new link to ask for: say so, 400
+        return page.render(
+            "secure_account_invalid.html",
+            status=400,
+            token_page=True,
+            title=SECURE_TITLE,
+            message=token_failure(exc),
+        )
     return confirmation_refused(page, token_failure(exc))
 
 

@@ -23,11 +23,13 @@ EMAIL_CHANGE_REQUESTED = N_("Check the new address for a link that confirms the 
 
 # The page a confirmation link opens, whether the link works or not.
 CONFIRM_TITLE = N_("Confirm Email Address")
+SECURE_TITLE = N_("Secure Your Account")  # a security notice's "this wasn't me" link
 
 # What a person is told when a token of each purpose fails: the reason stays on our side.
 TOKEN_FAILURES = {
     Purpose.RESET_PASSWORD.value: N_("The reset link is invalid or has expired."),
     Purpose.VERIFY_EMAIL.value: N_("The confirmation link is invalid, used or has expired."),
+    Purpose.SECURE_ACCOUNT.value: N_("This link is invalid, used or has expired."),
 }
 TOKEN_FAILURE = N_("The token is invalid or has expired.")
 

@@ -47,6 +47,7 @@ def test_html_emails_are_one_narrow_column_with_inline_styles_and_no_images() ->
 def test_no_email_asks_for_a_reply_from_the_no_reply_sender() -> None:
     user = SimpleNamespace(username="susan")
     context = {"user": user, "changed_at": "now", "request_url": "https://x/reset_password_request"}
+    context |= {"secure_url": "https://x/secure_account/a.b.c", "days": 7}
     for part in ("txt", "html"):
         notice = render(f"email/password_changed.{part}", **context)
         assert "replying" not in notice

@@ -40,6 +40,7 @@ FIELDS = [
 ]
 MAX_BODY_BYTES = 16 * 1024
 SIGNED_IN_ONLY = {"/change_password", "/change_email", "/verify_email", "/cancel_email_change"}
+SIGNED_IN_ONLY |= {"/delete_account"}
 FUZZ = settings(
     max_examples=120,
     deadline=None,

@@ -66,6 +66,7 @@ def test_every_page_and_state_in_spanish_has_no_english_sentence_left(client: Cl
         ),
         "dead reset link": browser.follow(browser.get("/reset_password/not-a-token")),
         "dead confirmation link": browser.get("/verify_email/not-a-token"),
+        "dead secure link": browser.get("/secure_account/not-a-token"),
         "wrong method": browser.client.http.request(
             "DELETE", "/login", headers={"Accept-Language": SPANISH}, body=b""
         ),
@@ -84,6 +85,10 @@ def test_every_page_and_state_in_spanish_has_no_english_sentence_left(client: Cl
     pages["change email"] = browser.get("/change_email")
     pages["change email errors"] = browser.submit(
         "/change_email", {"email": "not an address", "password": PASSWORD}
+    )
+    pages["delete account"] = browser.get("/delete_account")
+    pages["delete account errors"] = browser.submit(
+        "/delete_account", {"password": "wrong", "confirm": "no"}
     )
     pages["resent"] = browser.follow(browser.submit("/verify_email", {}))
     pages["log out form"] = browser.get("/logout")
