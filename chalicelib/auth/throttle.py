@@ -143,6 +143,11 @@ def hit_sliding(scope: str, subject: str, window: int) -> int:
     return int(counter.hits)
 
 
-def clear_sliding(scope: str, subject: str) -> None:
-    """Forget a sliding counter (a successful login, a completed reset)."""
-    Counter(_sliding_key(scope, subject)).delete()
+def clear_sliding(scope: str, subject: str) -> int:
+    """Forget a sliding counter (a successful login, a completed reset); returns the count it
+    held while alive, 0 when it had lapsed (the same one DeleteItem, asked for the old item)."""
+    connection = Counter._get_connection()
+    old = connection.delete_item(_sliding_key(scope, subject), return_values="ALL_OLD")
+    item = old.get("Attributes") or {}
+    expires = int(item.get("expires_at", {}).get("N", "0"))
+    return int(item.get("hits", {}).get("N", "0")) if expires > int(time.time()) else 0

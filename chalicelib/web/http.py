@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from chalice.app import Request, Response
 
-from chalicelib.auth import throttle
+from chalicelib.auth import activity, throttle
+from chalicelib.auth.activity import Origin
 from chalicelib.errors import (
     ErrorCode,
     PayloadTooLargeError,
@@ -98,6 +100,14 @@ def parse_json(request: Request) -> dict[str, Any]:
     return data
 
 
+def request_id(request: Request) -> str:
+    """API Gateway's id for this request (one is made up where there is none), kept once."""
+    context = request.context
+    if not context.get("requestId"):
+        context["requestId"] = uuid.uuid4().hex
+    return str(context["requestId"])
+
+
 def client_ip(request: Request) -> str:
     """The caller's address as API Gateway saw it (not a spoofable X-Forwarded-For)."""
     identity = request.context.get("identity") or {}
@@ -144,3 +154,9 @@ def error_response(
     return json_response(
         problem(status, code, message, field), status, **{"Content-Type": PROBLEM_TYPE, **extra}
     )
+
+
+def origin_of(request: Request) -> Origin:
+    """Where a request came from, as an account's security events record it."""
+    agent = activity.describe_agent(request.headers.get("user-agent", ""))
+    return Origin(client=client_ip(request), user_agent=agent, request_id=request_id(request))
