@@ -18,6 +18,7 @@ from chalicelib.settings import resource_names
 from chalicelib.web import cors, fallbacks
 from chalicelib.web.api import api
 from chalicelib.web.email_pages import email_pages
+from chalicelib.web.events_api import events_api
 from chalicelib.web.http import security_headers
 from chalicelib.web.pages import pages
 from chalicelib.web.request_log import log_request
@@ -32,6 +33,7 @@ app.register_blueprint(pages)
 app.register_blueprint(reset_pages)
 app.register_blueprint(email_pages)
 app.register_blueprint(api)
+app.register_blueprint(events_api)
 cors.answer_preflights(app)  # an OPTIONS route on every path (chalicelib/web/cors.py)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.auth import passwords
 from chalicelib.brand import DEFAULT_SITE_NAME
 from chalicelib.version import VERSION
+from chalicelib.web import openapi_events
 from chalicelib.web.openapi_parts import (
     BEARER,
     DEVICE_TOKEN,
@@ -220,7 +221,7 @@ def _document() -> dict[str, Any]:
             ),
         },
         "tags": TAGS,
-        "paths": _paths(),
+        "paths": {**_paths(), **openapi_events.paths()},
         "components": {
             "schemas": schemas(),
             "headers": HEADERS,
