@@ -95,7 +95,8 @@ def cancel_change(user: User, origin: Origin = Origin()) -> None:
         record.update(
             actions=[attribute.remove() for attribute in PENDING],
             # only while the account exists and has a change pending
-            condition=(UserRecord.user_id == user.id) & UserRecord.pending_change_id.exists(),
+            condition=(UserRecord.user_id == user.id)
+            & ~UserRecord.pending_change_id.does_not_exist(),
         )
     except UpdateError as exc:
         if not condition_failed(exc):
