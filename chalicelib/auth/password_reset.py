@@ -130,7 +130,7 @@ def reset_email(job: Mapping[str, Any], job_id: str) -> ResetEmail:
         raise ValidationError("malformed reset job")
     origin = Origin(*(str(asked.get(name, "")) for name in ("client", "user_agent", "request_id")))
     email_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}"))
-    moment = at / 1000 if isinstance(at, int) else time.time()  # older jobs carry neither
+    moment = at / 1000 if isinstance(at, int) else None  # older jobs carry neither
     return ResetEmail(email_id, canonical_address(address), origin, moment)
 
 
@@ -151,7 +151,7 @@ class ResetEmail:
     email_id: str
     recipient: str
     origin: Origin = Origin()
-    at: float = 0.0
+    at: float | None = None  # when it was asked for (None: now)
 
     def items(self) -> list[tuple[type[AppModel], str]]:
         return [(Guard, key) for key in email_keys(self.recipient)]
@@ -211,7 +211,9 @@ class ResetLink:
         if self._used:
             raise InvalidTokenError("token already used", PURPOSE.value)
         try:
-            user = accounts.replace_password(self._record, new_password, True, origin)
+            user = accounts.replace_password(
+                self._record, new_password, proves_address=True, origin=origin
+            )
         except StaleWriteError:
             raise InvalidTokenError("token already used", PURPOSE.value) from None
         self._used = True
