@@ -14,8 +14,8 @@ from chalice.test import Client
 
 from chalicelib.auth import activity
 from chalicelib.auth.activity import EventKind, Origin
-from tests.helpers.environment import PASSWORD
-from tests.helpers.inbox import drain_queue, settle_mail
+from tests.helpers.environment import NEW_PASSWORD, PASSWORD
+from tests.helpers.inbox import RESET, drain_queue, settle_mail, token_from, with_subject
 from tests.helpers.web import api_gateway_post, api_gateway_request, json_of, post_json
 
 HOME, CAFE, STRANGER = "198.51.100.7", "203.0.113.8", "192.0.2.66"
@@ -130,3 +130,21 @@ def test_another_accounts_events_are_not_listed(client: Client) -> None:
     items = client.http.get("/api/users/me/events", headers=headers).json_body["items"]
     assert [e["kind"] for e in items] == ["registered"]
     assert items[0]["client"] != HOME
+
+
+def test_a_lock_and_the_reset_that_lifts_it_are_listed_with_their_clients() -> None:
+    _register(time.time())
+    wrong = {"username": "susan", "password": "not her password"}
+    for _ in range(6):  # LOGIN_MAX_FAILURES (5) failures, then the one the lock refuses
+        assert api_gateway_post("/api/tokens", wrong, STRANGER)["statusCode"] == 401
+    assert api_gateway_post("/api/password-reset", {"email": "susan@example.com"}, HOME)
+    drain_queue()
+    token = token_from(with_subject("Reset")[-1], RESET)
+    body = {"token": token, "password": NEW_PASSWORD}
+    assert api_gateway_post("/api/password-reset/confirm", body, CAFE)["statusCode"] == 200
+    login = {"username": "susan", "password": NEW_PASSWORD}
+    access = json_of(api_gateway_post("/api/tokens", login, HOME))["access_token"]
+    listed = [(e["kind"], e["client"]) for e in _events(access)["items"]]
+    assert sorted(listed[:2]) == [("reset_completed", CAFE), ("unlocked", CAFE)]
+    assert listed[2:4] == [("reset_requested", HOME), ("locked", STRANGER)]
+    assert listed.count(("sign_in_failed", STRANGER)) == 5
