@@ -79,6 +79,11 @@ unsuppress: install  ## take one address off the suppression list: make unsuppre
 	@test -n "$(EMAIL)" || { echo "usage: make unsuppress EMAIL=someone@example.com STAGE=$(STAGE)" >&2; exit 2; }
 	$(PY) -m ops.admin.suppression --stage $(STAGE) --remove "$(EMAIL)"
 
+.PHONY: audit
+audit: install  ## an account's security events, newest first: make audit USER=<username or address>
+	@test "$(origin USER)" = "command line" || { echo "usage: make audit USER=<username or address> STAGE=$(STAGE)" >&2; exit 2; }
+	$(PY) -m ops.admin.audit --stage $(STAGE) --user "$(USER)"
+
 provision: install  ## tables, queue, SES sender, signing keyring; idempotent
 	$(PY) -m ops.deploy.provision --stage $(STAGE)
 

@@ -20,6 +20,7 @@ from chalicelib.web.account_api import account_api
 from chalicelib.web.account_pages import account_pages
 from chalicelib.web.api import api
 from chalicelib.web.email_pages import email_pages
+from chalicelib.web.events_api import events_api
 from chalicelib.web.http import security_headers
 from chalicelib.web.pages import pages
 from chalicelib.web.request_log import log_request
@@ -36,6 +37,7 @@ app.register_blueprint(email_pages)
 app.register_blueprint(api)
 app.register_blueprint(account_pages)
 app.register_blueprint(account_api)
+app.register_blueprint(events_api)
 cors.answer_preflights(app)  # an OPTIONS route on every path (chalicelib/web/cors.py)
 
 

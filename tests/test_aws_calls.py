@@ -100,10 +100,12 @@ def test_a_whole_reset_takes_eight_calls(client: Client, susan: dict[str, Any]) 
     calls = _calls(lambda: _reset(client, "susan@example.com"))
     # Request: 2 counters + 1 enqueue. Worker, in the same invocation that took the job:
     # 1 BatchGetItem (email guard + suppression entry, two tables), 1 GetItem (the account,
-    # keyed by the guard's user id), then delivery: claim the idempotency record (UpdateItem),
-    # send (SES), mark it done (UpdateItem).
+    # keyed by the guard's user id), then delivery: claim the idempotency record with the
+    # account's reset_requested event in the same write (TransactWriteItems), send (SES),
+    # mark it done (UpdateItem).
     assert calls == {
-        "dynamodb.UpdateItem": 4,
+        "dynamodb.UpdateItem": 3,
+        "dynamodb.TransactWriteItems": 1,
         "sqs.SendMessage": 1,
         "dynamodb.BatchGetItem": 1,
         "dynamodb.GetItem": 1,
@@ -121,7 +123,7 @@ def test_a_reset_job_for_an_unknown_address_takes_one_read(client: Client) -> No
     assert calls == {"dynamodb.BatchGetItem": 1}
 
 
-def test_a_reset_confirmation_takes_four_calls_and_its_notice_four(
+def test_a_reset_confirmation_takes_five_calls_and_its_notice_four(
     client: Client, susan: dict[str, Any]
 ) -> None:
     _reset(client, "susan@example.com")
@@ -137,7 +139,8 @@ def test_a_reset_confirmation_takes_four_calls_and_its_notice_four(
     calls = _calls(confirm(second, password))  # the first reset voided this token
     assert calls == {"dynamodb.GetItem": 1}  # the account, to compare the stamp
     calls = _calls(confirm(token_from(_fresh_reset(client), RESET), password))
-    # The account (GetItem), the conditional password write (UpdateItem), the account's login
+    # The account (GetItem), the conditional password write (UpdateItem), its reset_completed
+    # event (PutItem), the account's login
     # lock lifted (DeleteItem: the link proved the mailbox) and the "password changed" notice's
     # enqueue (SendMessage): a completed change is always told to a verified address, so no
     # notice counter is spent (the resets are capped instead); then its delivery: claim,
@@ -145,6 +148,7 @@ def test_a_reset_confirmation_takes_four_calls_and_its_notice_four(
     assert calls == {
         "dynamodb.GetItem": 1,
         "dynamodb.UpdateItem": 1,
+        "dynamodb.PutItem": 1,
         "dynamodb.DeleteItem": 1,
         "sqs.SendMessage": 1,
     }
@@ -159,7 +163,7 @@ def _fresh_reset(client: Client) -> Any:
     return next(m for m in sent_mail()[before:] if "Reset" in str(m.message["Subject"]))
 
 
-def test_a_password_change_takes_seven_calls(client: Client, susan: dict[str, Any]) -> None:
+def test_a_password_change_takes_eight_calls(client: Client, susan: dict[str, Any]) -> None:
     # susan's address is unverified: the "password changed" notice is withheld (and not
     # counted), so no counter and no enqueue for it here.
     body = {"username": "susan", "password": PASSWORD}
@@ -176,16 +180,18 @@ def test_a_password_change_takes_seven_calls(client: Client, susan: dict[str, An
     # wrong-password count (UpdateItem ADD, before argon2 so a session past it costs no
     # hashing), the account by id (GetItem), the count taken back on success (UpdateItem ADD
     # -1); the account's hourly cap on password changes (UpdateItem ADD: every change is told,
-    # so the changes are what is capped); then the conditional write (UpdateItem) and the
-    # strangers' login lock lifted by the new password (DeleteItem).
+    # so the changes are what is capped); then the conditional write (UpdateItem), its
+    # password_changed event (PutItem) and the strangers' login lock lifted by the new
+    # password (DeleteItem).
     assert calls == {
         "dynamodb.GetItem": 2,
         "dynamodb.UpdateItem": 4,
+        "dynamodb.PutItem": 1,
         "dynamodb.DeleteItem": 1,
     }
 
 
-def test_confirming_an_address_takes_two_calls(client: Client) -> None:
+def test_confirming_an_address_takes_three_calls(client: Client) -> None:
     before = len(sent_mail())
     _register(client, "ada")
     drain_queue()
@@ -199,5 +205,5 @@ def test_confirming_an_address_takes_two_calls(client: Client) -> None:
     calls = _calls(confirm)
     # The account (GetItem, to check the token's stamp and address) and the conditional
     # write that marks it verified (UpdateItem: security stamp unchanged, not yet verified),
-    # which makes the link single-use.
-    assert calls == {"dynamodb.GetItem": 1, "dynamodb.UpdateItem": 1}
+    # which makes the link single-use; then its verification_confirmed event (PutItem).
+    assert calls == {"dynamodb.GetItem": 1, "dynamodb.UpdateItem": 1, "dynamodb.PutItem": 1}

@@ -12,7 +12,17 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import addresses
-from chalicelib.auth import address_links, devices, login, notifications, passwords, throttle
+from chalicelib.activity_models import EventRecord
+from chalicelib.auth import (
+    activity,
+    address_links,
+    devices,
+    login,
+    notifications,
+    passwords,
+    throttle,
+)
+from chalicelib.auth.activity import EventKind, Origin
 from chalicelib.auth.guards import email_key, held_the_old_way, username_key
 from chalicelib.auth.login import LOGIN_FAILED as LOGIN_FAILED  # what pages say to it
 from chalicelib.auth.users import User, new_address, new_stamp, normalize_username, unchanged
@@ -63,8 +73,10 @@ def register(
     password: str,
     client: str | None = None,
     locale: str = DEFAULT_LOCALE,
+    origin: Origin = Origin(),
 ) -> User:
-    """Create an account; the username and the email are claimed in one transaction.
+    """Create an account; the username and the email are claimed in one transaction, with
+    its `registered` event (from `origin`).
 
     The cheap checks (input, policy, the per-client cap when `client` is given) come before
     the argon2 hash, so a flood of refused registrations costs no hashing. The address starts
@@ -100,8 +112,9 @@ def register(
     ]
     if held_the_old_way(canonical, user_id):
         raise ConflictError(ADDRESS_TAKEN, "email")
+    event = activity.pending(user_id, EventKind.REGISTERED, origin)
     try:
-        retry_conflicts(lambda: _claim(record, guards))
+        retry_conflicts(lambda: _claim(record, guards, event))
     except TransactWriteError as exc:
         failed = failed_items(exc)  # the account, the name's guard, the address's guard
         if 1 in failed:
@@ -111,29 +124,38 @@ def register(
         raise
     except StaleWriteError:  # conflicts all along: answered as the side that lost the race
         raise ConflictError(NAME_TAKEN, "username", ErrorCode.USERNAME_TAKEN) from None
+    activity.logged(event)
     user = User.from_record(record)
     address_links.send_own_link(user, str(uuid.uuid5(uuid.NAMESPACE_URL, f"verify:{user_id}")))
     return user
 
 
-def _claim(record: UserRecord, guards: list[Guard]) -> None:
+def _claim(record: UserRecord, guards: list[Guard], event: EventRecord) -> None:
     with TransactWrite(connection=transaction_connection()) as transaction:
         transaction.save(record, condition=UserRecord.pk.does_not_exist())
         for guard in guards:
             transaction.save(guard, condition=Guard.pk.does_not_exist())
+        transaction.save(event)  # put last: failed_items' positions above stay as they are
 
 
 def authenticate(
-    identifier: str, password: str, client: str | None = None, device_token: str = ""
+    identifier: str,
+    password: str,
+    client: str | None = None,
+    device_token: str = "",
+    origin: Origin = Origin(),
 ) -> User:
     """The user whose credentials these are (login.check_password: the same work and the same
-    AuthenticationError for unknown users, wrong passwords and locked logins). A device token
-    of the account lets its holder past the lock strangers caused; any other is ignored."""
+    AuthenticationError for unknown users, wrong passwords and locked logins; an existing
+    account's failures recorded from `origin`). A device token of the account lets its
+    holder past the lock strangers caused; any other is ignored."""
     device = devices.read(device_token)
-    return User.from_record(login.check_password(identifier, password, client, device))
+    return User.from_record(login.check_password(identifier, password, client, device, origin))
 
 
-def change_password(user: User, current_password: str, new_password: str, session: str) -> User:
+def change_password(
+    user: User, current_password: str, new_password: str, session: str, origin: Origin = Origin()
+) -> User:
     """A signed-in user's password change: the current password is proved for the session
     (login.prove_password: no lock strangers caused applies; its own wrong passwords count).
 
@@ -148,13 +170,16 @@ def change_password(user: User, current_password: str, new_password: str, sessio
     cap = get_settings().password_changes_per_hour
     check_action_cap(PASSWORD_SCOPE, user.id, cap, PASSWORD_CHANGES_THROTTLED)
     try:
-        return replace_password(record, new_password)
+        return replace_password(record, new_password, origin=origin)
     except StaleWriteError:
         raise AuthenticationError(LOGIN_FAILED) from None
 
 
-def replace_password(record: UserRecord, new_password: str, proves_address: bool = False) -> User:
-    """The one way a password is replaced, for a reset and a change alike.
+def replace_password(
+    record: UserRecord, new_password: str, proves_address: bool = False, origin: Origin = Origin()
+) -> User:
+    """The one way a password is replaced, for a reset and a change alike, recorded from
+    `origin` as `reset_completed` (proves_address) or `password_changed`.
 
     Checks the policy, stores the new hash and a fresh stamp only if the stamp is still the
     one `record` read (one writer wins), so every session, access token and link issued
@@ -174,16 +199,21 @@ def replace_password(record: UserRecord, new_password: str, proves_address: bool
         if condition_failed(exc):
             raise StaleWriteError("the password changed meanwhile") from None
         raise
-    login.lift_lock(record.user_id)
+    kind = EventKind.RESET_COMPLETED if proves_address else EventKind.PASSWORD_CHANGED
+    activity.record(record.user_id, kind, origin)  # one UpdateItem above: no transaction
+    login.lift_lock(record.user_id, origin)
     user = User.from_record(record)
     notifications.password_changed(user)
     return user
 
 
-def void_password(user_id: str) -> User | None:
+def void_password(user_id: str, origin: Origin = Origin(client="operator")) -> User | None:
     """The breach response's write: no password logs in any more (an unusable hash, so a login
     fails like any other until a reset), and a fresh stamp ends every session, access token
-    and link. Returns the account as now stored, or None when it is gone."""
+    and link. Returns the account as now stored, or None when it is gone.
+
+    Its `forced_reset` event follows the write (a PutItem): a transaction returns no item,
+    and the caller needs the address the write leaves to mail its reset link."""
     record = UserRecord(USER_PREFIX + user_id)
     try:
         record.update(  # only while the account exists (as preferences.set_locale writes)
@@ -194,6 +224,7 @@ def void_password(user_id: str) -> User | None:
         if condition_failed(exc):
             return None
         raise
+    activity.record(user_id, EventKind.FORCED_RESET, origin)
     return User.from_record(record)
 
 

@@ -18,7 +18,8 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import addresses
-from chalicelib.auth import accounts, address_links, login, notifications
+from chalicelib.auth import accounts, activity, address_links, login, notifications
+from chalicelib.auth.activity import EventKind, Origin
 from chalicelib.auth.guards import email_key, guard_key_of, held_the_old_way
 from chalicelib.auth.users import User, address_of, new_address, new_stamp, unchanged
 from chalicelib.errors import AddressTakenError, AuthenticationError, InvalidTokenError
@@ -44,7 +45,9 @@ ADDRESS_TAKEN = N_(
 PENDING = (UserRecord.pending_email, UserRecord.pending_change_id, UserRecord.pending_until)
 
 
-def request_change(user: User, password: str, new_email: str, session: str) -> None:
+def request_change(
+    user: User, password: str, new_email: str, session: str, origin: Origin = Origin()
+) -> None:
     """Make `new_email` the account's one pending change and mail it the link that completes it.
 
     The current password is proved for the session (login.prove_password: no lock strangers
@@ -53,7 +56,8 @@ def request_change(user: User, password: str, new_email: str, session: str) -> N
     Whether the new address is taken is not looked at here: a taken address takes the same
     path and the same answer, and its link fails when followed. The request replaces any
     earlier pending change (its link dies) even when the new address's cap for change links
-    withholds this one. The old address, if verified, gets a notice.
+    withholds this one. The old address, if verified, gets a notice; the account's events
+    get `address_change_requested` (from `origin`).
     Raises ValidationError, AuthenticationError, SessionEndedError or RateLimitedError.
     """
     address = new_address(new_email)
@@ -78,22 +82,27 @@ def request_change(user: User, password: str, new_email: str, session: str) -> N
         if condition_failed(exc):  # a new password or address came first: this session ended
             raise AuthenticationError(login.LOGIN_FAILED) from None
         raise
+    activity.record(current.id, EventKind.ADDRESS_CHANGE_REQUESTED, origin)
     address_links.send_change_link(current, address, change_id, str(uuid.uuid4()))
     notifications.email_change_requested(current, address)
 
 
-def cancel_change(user: User) -> None:
-    """Drop the account's pending change, if any: its link dies. Nothing to drop is no error."""
+def cancel_change(user: User, origin: Origin = Origin()) -> None:
+    """Drop the account's pending change, if any: its link dies. Nothing to drop is no error,
+    and records nothing; a dropped change is recorded (`address_change_cancelled`)."""
     record = UserRecord(USER_PREFIX + user.id)
     try:
         record.update(
             actions=[attribute.remove() for attribute in PENDING],
-            condition=UserRecord.user_id == user.id,  # only while the account exists
+            # only while the account exists and has a change pending
+            condition=(UserRecord.user_id == user.id)
+            & ~UserRecord.pending_change_id.does_not_exist(),
         )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
-    logger.info("address change cancelled", user_id=user.id)
+        return
+    activity.record(user.id, EventKind.ADDRESS_CHANGE_CANCELLED, origin)
 
 
 def check_pending(record: UserRecord, address: str, change_id: str | None) -> None:
@@ -107,12 +116,15 @@ def check_pending(record: UserRecord, address: str, change_id: str | None) -> No
         raise InvalidTokenError("not the pending change", PURPOSE_NAME)
 
 
-def switch(record: UserRecord, address: str, change_id: str | None) -> User:
+def switch(
+    record: UserRecord, address: str, change_id: str | None, origin: Origin = Origin()
+) -> User:
     """Complete the pending change: move the guard and the address in one transaction, verified
     at once, with a fresh stamp (every session and token of the account ends, for good).
 
     Conditional on the stamp and the pending change the link was checked against, so of
-    concurrent confirmations one moves the account. Raises InvalidTokenError (not the pending
+    concurrent confirmations one moves the account; its `address_changed` event (from
+    `origin`) rides in the same transaction. Raises InvalidTokenError (not the pending
     change, or the account changed meanwhile) or AddressTakenError.
     """
     check_pending(record, address, change_id)
@@ -121,6 +133,7 @@ def switch(record: UserRecord, address: str, change_id: str | None) -> User:
     canonical, stamp = addresses.canonical(address), new_stamp()
     old_key, new_key = guard_key_of(record), email_key(canonical)
     ours = Guard.user_id == record.user_id
+    event = activity.pending(record.user_id, EventKind.ADDRESS_CHANGED, origin)
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
             if old_key == new_key:  # an old key that is today's key of the new address
@@ -141,14 +154,18 @@ def switch(record: UserRecord, address: str, change_id: str | None) -> User:
                 ],
                 condition=unchanged(record) & (UserRecord.pending_change_id == change_id),
             )
+            transaction.save(event)
     except TransactWriteError as exc:
-        failed = failed_items(exc)  # the old guard, [the new guard,] the account
+        # PynamoDB sends deletes, then puts, then updates: the old guard, [the new guard,] the
+        # event, the account
+        failed = failed_items(exc)
         if failed & {0, len(exc.cancellation_reasons) - 1}:
             raise InvalidTokenError("the account changed meanwhile", PURPOSE_NAME) from None
         if failed:
             raise AddressTakenError(ADDRESS_TAKEN, "email") from None
         raise
     logger.info("address changed", user_id=record.user_id, to=mask_address(address))
+    activity.logged(event)
     before = User.from_record(record)
     record.email, record.canonical_email, record.email_verified = address, canonical, True
     record.security_stamp = stamp

@@ -17,7 +17,8 @@ from __future__ import annotations
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import metrics
-from chalicelib.auth import passwords, throttle
+from chalicelib.auth import activity, passwords, throttle
+from chalicelib.auth.activity import EventKind, Origin
 from chalicelib.auth.devices import Device
 from chalicelib.auth.guards import find_by_login, login_name
 from chalicelib.auth.users import User, load_record, stamp_of, unchanged
@@ -47,7 +48,11 @@ def login_subject(user_id: str) -> str:
 
 
 def check_password(
-    identifier: str, password: str, client: str | None = None, device: Device | None = None
+    identifier: str,
+    password: str,
+    client: str | None = None,
+    device: Device | None = None,
+    origin: Origin = Origin(),
 ) -> UserRecord:
     """The account whose credentials these are.
 
@@ -59,13 +64,17 @@ def check_password(
     wrong passwords and locked logins cost the same work and fail with the same
     AuthenticationError. A stranger's success lifts the account's lock; any success stores
     the password hashed anew when today's parameters differ from the stored hash's.
+    An existing account's events come from `origin`: the failure that imposes its lock is
+    recorded as `locked` (once), every other checked failure as `sign_in_failed`; an unknown
+    name records nothing and costs nothing more (and a client over its cap is refused before
+    any password is checked, so its flood writes no events either).
     """
     settings = get_settings()
     name = login_name(identifier)
     record = find_by_login(name) if name else None
     own = device if record is not None and device and device.belongs_to(record) else None
     if record is not None and own is not None and _within_own_count(own):
-        _verify(record.password_hash, password)
+        _verify_recorded(record, record.password_hash, password, EventKind.SIGN_IN_FAILED, origin)
         throttle.clear_sliding(DEVICE_SCOPE, own.subject)  # strangers' lock stays as it is
         return _signed_in(record, password)
     if client is not None and throttle.exceeded(
@@ -77,10 +86,14 @@ def check_password(
     # The lock lasts LOGIN_LOCK_SECONDS after the latest failure (a sliding counter).
     attempts = throttle.hit_sliding(LOGIN_SCOPE, subject, settings.login_lock_seconds)
     locked = attempts > settings.login_max_failures
-    if attempts == settings.login_max_failures + 1:
+    imposed = attempts == settings.login_max_failures + 1
+    if imposed:
         metrics.note(metrics.Metric.LOCK_IMPOSED)
-    _verify(None if record is None or locked else record.password_hash, password)
+    if record is None:
+        _verify(None, password)
     assert record is not None  # _verify refused an unknown user
+    kind = EventKind.LOCKED if imposed else EventKind.SIGN_IN_FAILED
+    _verify_recorded(record, None if locked else record.password_hash, password, kind, origin)
     throttle.clear_sliding(LOGIN_SCOPE, subject)
     if client is not None:
         throttle.hit(LOGIN_CLIENT_SCOPE, client, HOUR, amount=-1)  # the cap counts failures
@@ -144,15 +157,30 @@ def _verify(password_hash: str | None, password: str) -> None:
         raise AuthenticationError(LOGIN_FAILED)
 
 
+def _verify_recorded(
+    record: UserRecord, password_hash: str | None, password: str, kind: EventKind, origin: Origin
+) -> None:
+    """_verify for an existing account, its failure recorded as `kind` (after the same work
+    as any failure: the answer and the argon2 time stay as they are)."""
+    try:
+        _verify(password_hash, password)
+    except AuthenticationError:
+        activity.record(record.user_id, kind, origin)
+        raise
+
+
 def _signed_in(record: UserRecord, password: str) -> UserRecord:
     if passwords.needs_rehash(record.password_hash):
         _rehash(record, password)
     return record
 
 
-def lift_lock(user_id: str) -> None:
-    """Forget strangers' failed logins: the owner has just proved the password or mailbox."""
-    throttle.clear_sliding(LOGIN_SCOPE, login_subject(user_id))
+def lift_lock(user_id: str, origin: Origin = Origin()) -> None:
+    """Forget strangers' failed logins: the owner has just proved the password or mailbox.
+    A lock in force that this lifts is recorded (`unlocked`); a lapsed one is not."""
+    held = throttle.clear_sliding(LOGIN_SCOPE, login_subject(user_id))
+    if held > get_settings().login_max_failures:
+        activity.record(user_id, EventKind.UNLOCKED, origin)
 
 
 def _rehash(record: UserRecord, password: str) -> None:

@@ -6,21 +6,25 @@ The account rules live here; the mail package delivers (mail.deliver_deferred).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import links, metrics
-from chalicelib.auth import accounts, devices, throttle, tokens
+from chalicelib.activity_models import EVENT_PREFIX
+from chalicelib.auth import accounts, activity, devices, throttle, tokens
+from chalicelib.auth.activity import EventKind, Origin
 from chalicelib.auth.guards import email_keys, holds, user_id_among
 from chalicelib.auth.users import User, canonical_address, check_token, issue_token, load_record
 from chalicelib.aws import queue_url, sqs
 from chalicelib.errors import InvalidTokenError, QueueRefusedError, StaleWriteError, ValidationError
 from chalicelib.i18n import N_
 from chalicelib.logs import logger, mask_address
-from chalicelib.mail import QueuedEmail, compose_templated_email
+from chalicelib.mail import QueuedEmail, Rider, compose_templated_email
 from chalicelib.models import AppModel, Guard, Items, UserRecord
 from chalicelib.settings import HOUR, get_settings
 
@@ -37,7 +41,9 @@ CLIENT_SCOPE = "reset-client"
 ADDRESS_SCOPE = "reset-address-client"
 
 
-def request_reset(email: str, client_ip: str, device_token: str = "") -> bool:
+def request_reset(
+    email: str, client_ip: str, device_token: str = "", origin: Origin = Origin()
+) -> bool:
     """Accept a reset request for any well-formed address; the worker decides if mail goes out.
 
     Known and unknown addresses take the very same path here (validate, count, enqueue), so
@@ -51,7 +57,8 @@ def request_reset(email: str, client_ip: str, device_token: str = "") -> bool:
       UNTRUSTED_RESET_EMAILS_PER_HOUR for the address from all such clients together.
     So one stranger cannot silence the owner anywhere, and no number of strangers can silence
     the owner's trusted device. Dropped requests are answered by the caller like any other.
-    The address is counted and queued in canonical form. Returns whether a job was queued.
+    The address is counted and queued in canonical form, with `origin` and the time: the
+    worker records the request for an existing account. Returns whether a job was queued.
     Raises ValidationError for a malformed address.
     """
     address = canonical_address(email)
@@ -63,7 +70,7 @@ def request_reset(email: str, client_ip: str, device_token: str = "") -> bool:
     else:
         allowed = _stranger_may_ask(address, client_ip)
     if allowed:
-        queue_jobs([address])
+        queue_jobs([address], origin)
     return allowed
 
 
@@ -84,14 +91,18 @@ def _stranger_may_ask(address: str, client: str) -> bool:
     return within
 
 
-def queue_jobs(addresses: Sequence[str]) -> None:
+def queue_jobs(addresses: Sequence[str], origin: Origin = Origin()) -> None:
     """Queue a reset job per address: the worker mails a fresh link to the account behind it.
 
     The one way a job is queued, for a reset request (one job: one SendMessage) and for the
-    breach response (many: ten to a SendMessageBatch). Raises QueueRefusedError when SQS
+    breach response (many: ten to a SendMessageBatch). Each carries who asked (`origin`) and
+    when, for the account's `reset_requested` event. Raises QueueRefusedError when SQS
     refuses any of a batch.
     """
-    bodies = [json.dumps({"type": RESET_REQUESTED, "email": address}) for address in addresses]
+    asked = {"origin": vars(origin), "at": int(time.time() * 1000)}
+    bodies = [
+        json.dumps({"type": RESET_REQUESTED, "email": address, **asked}) for address in addresses
+    ]
     if len(bodies) == 1:
         sqs().send_message(QueueUrl=queue_url(), MessageBody=bodies[0])
         return
@@ -114,11 +125,13 @@ def reset_email(job: Mapping[str, Any], job_id: str) -> ResetEmail:
     Jobs queued before canonical addresses name the address as typed: any spelling works.
     Raises ValidationError for a malformed job.
     """
-    address = job.get("email")
-    if not isinstance(address, str):
+    address, asked, at = job.get("email"), job.get("origin") or {}, job.get("at")
+    if not isinstance(address, str) or not isinstance(asked, dict):
         raise ValidationError("malformed reset job")
+    origin = Origin(*(str(asked.get(name, "")) for name in ("client", "user_agent", "request_id")))
     email_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"reset:{job_id}"))
-    return ResetEmail(email_id=email_id, recipient=canonical_address(address))
+    moment = at / 1000 if isinstance(at, int) else None  # older jobs carry neither
+    return ResetEmail(email_id, canonical_address(address), origin, moment)
 
 
 def _account_of(user_id: str, address: str) -> UserRecord | None:
@@ -137,6 +150,8 @@ class ResetEmail:
 
     email_id: str
     recipient: str
+    origin: Origin = Origin()
+    at: float | None = None  # when it was asked for (None: now)
 
     def items(self) -> list[tuple[type[AppModel], str]]:
         return [(Guard, key) for key in email_keys(self.recipient)]
@@ -147,6 +162,18 @@ class ResetEmail:
             logger.info("reset requested for an unknown address", to=mask_address(self.recipient))
             return None
         return functools.partial(_account_of, user_id, self.recipient)
+
+    def rider(self, found: Items) -> Rider | None:
+        """The account's `reset_requested` event, in the claim's transaction (behind the
+        queue, so the request path stays as it is). Keyed by the job: a retried job
+        rewrites the same event rather than adding one."""
+        user_id = user_id_among(found, email_keys(self.recipient))
+        if user_id is None:
+            return None
+        event = activity.pending(user_id, EventKind.RESET_REQUESTED, self.origin, self.at)
+        suffix = hashlib.sha256(self.email_id.encode()).hexdigest()[:8]
+        event.sk = f"{EVENT_PREFIX}{int(event.at):013d}#{suffix}"
+        return Rider([event], functools.partial(activity.logged, event))
 
     def addressee(self, record: UserRecord) -> str:
         return record.email
@@ -175,7 +202,7 @@ class ResetLink:
         self._used = False
         self.user = User.from_record(record)
 
-    def set_password(self, new_password: str) -> User:
+    def set_password(self, new_password: str, origin: Origin = Origin()) -> User:
         """Set the new password; this link, its siblings and every session end with it.
 
         The link proved the mailbox, so the address is marked verified in the same write.
@@ -184,7 +211,9 @@ class ResetLink:
         if self._used:
             raise InvalidTokenError("token already used", PURPOSE.value)
         try:
-            user = accounts.replace_password(self._record, new_password, proves_address=True)
+            user = accounts.replace_password(
+                self._record, new_password, proves_address=True, origin=origin
+            )
         except StaleWriteError:
             raise InvalidTokenError("token already used", PURPOSE.value) from None
         self._used = True
@@ -200,9 +229,9 @@ def open_link(token: str) -> ResetLink:
     return ResetLink(check_token(PURPOSE, token))
 
 
-def confirm_reset(token: str, new_password: str) -> User:
+def confirm_reset(token: str, new_password: str, origin: Origin = Origin()) -> User:
     """Set a new password with a reset token in one step (the JSON API).
 
     Raises InvalidTokenError (bad, expired or used link) or PasswordPolicyError.
     """
-    return open_link(token).set_password(new_password)
+    return open_link(token).set_password(new_password, origin)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.operand import Path
 
-from chalicelib import metrics
+from chalicelib import aws, metrics
 from chalicelib.auth.keys import get_keyring
 from chalicelib.models import Counter, condition_failed
 
@@ -143,6 +143,14 @@ def hit_sliding(scope: str, subject: str, window: int) -> int:
     return int(counter.hits)
 
 
-def clear_sliding(scope: str, subject: str) -> None:
-    """Forget a sliding counter (a successful login, a completed reset)."""
-    Counter(_sliding_key(scope, subject)).delete()
+def clear_sliding(scope: str, subject: str) -> int:
+    """Forget a sliding counter (a successful login, a completed reset); returns the count it
+    held while alive, 0 when it had lapsed (the same one DeleteItem, asked for the old item)."""
+    old = aws.dynamodb().delete_item(  # PynamoDB's delete asks for no old item
+        TableName=Counter.Meta.table_name,
+        Key={"pk": {"S": _sliding_key(scope, subject)}},
+        ReturnValues="ALL_OLD",
+    )
+    item = old.get("Attributes") or {}
+    expires = int(item.get("expires_at", {}).get("N", "0"))
+    return int(item.get("hits", {}).get("N", "0")) if expires > int(time.time()) else 0

@@ -13,7 +13,8 @@ import uuid
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import addresses, metrics
-from chalicelib.auth import address_links, email_change
+from chalicelib.auth import activity, address_links, email_change
+from chalicelib.auth.activity import EventKind, Origin
 from chalicelib.auth.users import User, address_of, check_address_token, unchanged
 from chalicelib.errors import InvalidTokenError
 from chalicelib.models import UserRecord, condition_failed
@@ -46,8 +47,10 @@ def check_link(token: str) -> str:
     return _opened(token)[1]
 
 
-def confirm(token: str) -> User:
-    """Follow a verification link: verify the account's address, or move to the new one.
+def confirm(token: str, origin: Origin = Origin()) -> User:
+    """Follow a verification link: verify the account's address, or move to the new one
+    (recorded from `origin`: `verification_confirmed`, or `address_changed` in the move's
+    transaction).
 
     Single use: both outcomes are conditional writes on the state the token was checked
     against, so of concurrent confirms one changes the account and the others fail.
@@ -56,8 +59,9 @@ def confirm(token: str) -> User:
     record, address, change_id = _opened(token)
     if change_id is None:
         user = _mark_verified(record)
+        activity.record(record.user_id, EventKind.VERIFICATION_CONFIRMED, origin)
     else:
-        user = email_change.switch(record, address, change_id)
+        user = email_change.switch(record, address, change_id, origin)
     metrics.note(metrics.Metric.VERIFICATION_CONFIRMED)
     return user
 

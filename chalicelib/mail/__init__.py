@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.mail.composing import (
     QueuedEmail,
+    Rider,
     compose_templated_email,
     queue,
     queue_templated_email,
@@ -26,6 +27,7 @@ __all__ = [
     "DeferredEmail",
     "Outcome",
     "QueuedEmail",
+    "Rider",
     "compose_templated_email",
     "deliver_deferred",
     "queue",

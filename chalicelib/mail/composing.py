@@ -9,12 +9,12 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import idna
 
@@ -24,6 +24,9 @@ from chalicelib.errors import PermanentDeliveryError, ValidationError
 from chalicelib.i18n import DEFAULT_LOCALE, filled, translate
 from chalicelib.rendering import render
 from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.models import AppModel
 
 EMAIL_MESSAGE = "email"
 MAX_ID_LENGTH = 200
@@ -53,6 +56,16 @@ def ascii_address(address: str) -> str:
     except idna.IDNAError:
         raise PermanentDeliveryError("recipient domain has no IDNA form") from None
     return formataddr((name, bare)) if name else bare
+
+
+@dataclass(frozen=True)
+class Rider:
+    """What a job writes with its email's idempotency claim, in the claim's own transaction
+    (an account's event: written when the claim is, never twice for one sent email), and
+    what to do once they are written (log them)."""
+
+    items: Sequence[AppModel]
+    written: Callable[[], None]
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from chalicelib.errors import (
 from chalicelib.logs import logger as log
 from chalicelib.logs import mask_address, redact
 from chalicelib.mail import idempotency, overlap, suppression
-from chalicelib.mail.composing import QueuedEmail, bare_address
+from chalicelib.mail.composing import QueuedEmail, Rider, bare_address
 from chalicelib.mail.records import SUPPRESS_PREFIX, Suppression
 from chalicelib.mail.transports import Transport, get_transport
 from chalicelib.models import AppModel, Items, UserRecord, read_many
@@ -54,7 +54,7 @@ class DeferredEmail(Protocol[T]):
     address the job names, whose suppression entry is read in one BatchGetItem with `items()`.
     `read_beside_claim(found)` is the read to run beside the idempotency claim (None: nothing to
     read, nobody to mail); what it returns (None: nobody after all) tells `addressee` who gets
-    the email and `compose` what it says.
+    the email and `compose` what it says. `rider(found)`: what to write with the claim, if any.
     """
 
     @property
@@ -66,6 +66,8 @@ class DeferredEmail(Protocol[T]):
     def items(self) -> Sequence[tuple[type[AppModel], str]]: ...
 
     def read_beside_claim(self, found: Items) -> Callable[[], T | None] | None: ...
+
+    def rider(self, found: Items) -> Rider | None: ...
 
     def addressee(self, read: T) -> str: ...
 
@@ -104,13 +106,14 @@ def deliver_deferred(job: DeferredEmail[T], transport: Transport | None = None) 
     read = job.read_beside_claim(found)
     if read is None:
         return Outcome.NO_RECIPIENT
+    rider = job.rider(found)
     entry = found.get(Suppression, entry_key)
     suppressed = entry is not None and suppression.in_force(entry, time.time())
     lease: idempotency.Lease | None = None
     if suppressed:
         value = read()
     else:
-        value, lease = claim_beside(job.email_id, read)
+        value, lease = claim_beside(job.email_id, read, rider)
         if lease is None:
             log.info("email %s already sent; duplicate dropped", job.email_id)
             return Outcome.DUPLICATE
@@ -126,9 +129,12 @@ def deliver_deferred(job: DeferredEmail[T], transport: Transport | None = None) 
         outcome = Outcome.NO_RECIPIENT if to is None else Outcome.SUPPRESSED
         log.info("email %s not sent: %s", job.email_id, outcome.value)
         return outcome
-    lease = lease or idempotency.claim(job.email_id)
-    if lease is None:
-        return Outcome.DUPLICATE
+    if lease is None:  # claimed only now: the addressee's spelling is not suppressed
+        lease = idempotency.claim(job.email_id, rider.items if rider else ())
+        if lease is None:
+            return Outcome.DUPLICATE
+        if rider is not None:
+            rider.written()
     with _given_back_on_failure(lease):
         email = job.compose(value)
     outcome = deliver_claimed(email, lease, set(), transport)
@@ -171,14 +177,18 @@ def _suppressed(email: QueuedEmail) -> set[str] | None:
     }
 
 
-def claim_beside(email_id: str, read: Callable[[], T]) -> tuple[T, idempotency.Lease | None]:
-    """Claim `email_id` while `read` runs here: two round trips in the time of one.
+def claim_beside(
+    email_id: str, read: Callable[[], T], rider: Rider | None = None
+) -> tuple[T, idempotency.Lease | None]:
+    """Claim `email_id` (with `rider`'s items) while `read` runs here: two round trips in the
+    time of one.
 
     Returns what `read` returned and the lease (None: the email was sent already). Raises
     what the claim raises (DeliveryInProgressError), or what `read` raises after giving the
     claim back with the error.
     """
-    claiming = overlap.beside(functools.partial(idempotency.claim, email_id))
+    riders = rider.items if rider else ()
+    claiming = overlap.beside(functools.partial(idempotency.claim, email_id, riders))
     try:
         value = read()
     except (TransientDeliveryError, PermanentDeliveryError, PynamoDBException) as exc:
@@ -186,7 +196,10 @@ def claim_beside(email_id: str, read: Callable[[], T]) -> tuple[T, idempotency.L
             if (lease := claiming.result()) is not None:
                 idempotency.release(lease, redact(str(exc)))
         raise
-    return value, claiming.result()
+    lease = claiming.result()
+    if lease is not None and rider is not None:
+        rider.written()
+    return value, lease
 
 
 def deliver_claimed(

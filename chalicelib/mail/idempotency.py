@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import DoesNotExist, PynamoDBException, UpdateError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import DeliveryInProgressError
 from chalicelib.logs import logger as log
 from chalicelib.mail.records import DELIVERY_PREFIX, MailDelivery
-from chalicelib.models import condition_failed
+from chalicelib.models import AppModel, condition_failed, failed_items, transaction_connection
 from chalicelib.settings import get_settings
 
 IN_PROGRESS = "in_progress"
@@ -51,8 +54,11 @@ def _at(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
-def claim(email_id: str) -> Lease | None:
-    """Take the email for sending; None if it was already sent. Raises if someone holds it."""
+def claim(email_id: str, riders: Sequence[AppModel] = ()) -> Lease | None:
+    """Take the email for sending; None if it was already sent. Raises if someone holds it.
+
+    `riders` (a job's own record, e.g. an account's event) are saved in the claim's own
+    transaction, so they are written exactly when the claim is: still one call."""
     mail = get_settings().mail
     now = time.time()
     lease = Lease(email_id, uuid.uuid4().hex, now + mail.lease_seconds)
@@ -62,24 +68,36 @@ def claim(email_id: str) -> Lease | None:
         | ((MailDelivery.status == IN_PROGRESS) & (MailDelivery.lease_until < now))
         | (MailDelivery.expires_at < _at(now))
     )
+    actions: list[Action] = [
+        MailDelivery.status.set(IN_PROGRESS),
+        MailDelivery.owner.set(lease.owner),
+        MailDelivery.lease_until.set(lease.until),
+        MailDelivery.attempts.add(1),
+        MailDelivery.updated_at.set(now),
+        MailDelivery.expires_at.set(_at(now + mail.idempotency_ttl)),
+    ]
     try:
-        MailDelivery(_key(email_id)).update(
-            actions=[
-                MailDelivery.status.set(IN_PROGRESS),
-                MailDelivery.owner.set(lease.owner),
-                MailDelivery.lease_until.set(lease.until),
-                MailDelivery.attempts.add(1),
-                MailDelivery.updated_at.set(now),
-                MailDelivery.expires_at.set(_at(now + mail.idempotency_ttl)),
-            ],
-            condition=free,
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
+        if not riders:
+            MailDelivery(_key(email_id)).update(actions=actions, condition=free)
+        else:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.update(MailDelivery(_key(email_id)), actions, condition=free)
+                for rider in riders:
+                    transaction.save(rider)
+    except (UpdateError, TransactWriteError) as exc:
+        if not _claim_refused(exc):
             raise
         _raise_unless_done(email_id, now)
         return None
     return lease
+
+
+def _claim_refused(exc: UpdateError | TransactWriteError) -> bool:
+    """Whether the claim's condition refused it (the email is taken), not any other failure."""
+    if isinstance(exc, TransactWriteError):
+        # PynamoDB sends puts before updates: the claim (an update) is the last item
+        return len(exc.cancellation_reasons) - 1 in failed_items(exc)
+    return condition_failed(exc)
 
 
 def _raise_unless_done(email_id: str, now: float) -> None:

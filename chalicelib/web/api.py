@@ -14,6 +14,7 @@ from chalicelib.auth import (
     tokens,
     verification,
 )
+from chalicelib.auth.activity import Origin
 from chalicelib.auth.users import User, issue_token, user_for_token
 from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.i18n import negotiate
@@ -24,6 +25,7 @@ from chalicelib.web.api_errors import api_errors
 from chalicelib.web.http import (
     client_key,
     json_response,
+    origin_of,
     parse_json,
     require_json,
     string_field,
@@ -42,6 +44,10 @@ def _request() -> Request:
     request = api.current_request
     assert request is not None
     return request
+
+
+def _origin() -> Origin:
+    return origin_of(_request())
 
 
 def _user_json(user: User) -> dict[str, str | bool | None]:
@@ -79,6 +85,7 @@ def create_user() -> Response:
         client_key(_request()),
         # The language of its emails: the one this request asks for, as a browser would.
         locale=negotiate(_request().headers.get("accept-language", "")),
+        origin=_origin(),
     )
     # Where the new account is read: with a token from POST /api/tokens.
     return json_response(_user_json(user), 201, Location=links.absolute(ME))
@@ -91,7 +98,7 @@ def create_token() -> Response:
     identifier = string_field(data, "username", required=False) or string_field(data, "email")
     device = string_field(data, "device_token", required=False)
     user = accounts.authenticate(
-        identifier, string_field(data, "password"), client_key(_request()), device
+        identifier, string_field(data, "password"), client_key(_request()), device, _origin()
     )
     return json_response(_token_json(user, device))
 
@@ -144,9 +151,8 @@ def choose_locale() -> Response:
 def change_password() -> Response:
     data = parse_json(_request())
     user, session = _bearer()
-    changed = accounts.change_password(
-        user, string_field(data, "current_password"), string_field(data, "new_password"), session
-    )
+    current, new = string_field(data, "current_password"), string_field(data, "new_password")
+    changed = accounts.change_password(user, current, new, session, _origin())
     # Every earlier token (device tokens too) is void now; hand back fresh ones.
     return json_response(_token_json(changed))
 
@@ -160,6 +166,7 @@ def request_password_reset() -> Response:
         string_field(data, "email"),
         client_key(request),
         string_field(data, "device_token", required=False),
+        origin_of(request),
     )
     return json_response({"message": RESET_ACCEPTED}, 202)
 
@@ -168,7 +175,8 @@ def request_password_reset() -> Response:
 @api_errors
 def confirm_password_reset() -> Response:
     data = parse_json(_request())
-    password_reset.confirm_reset(string_field(data, "token"), string_field(data, "password"))
+    token, password = string_field(data, "token"), string_field(data, "password")
+    password_reset.confirm_reset(token, password, _origin())
     return json_response({"message": wording.PASSWORD_RESET})
 
 
@@ -184,7 +192,7 @@ def request_email_verification() -> Response:
 @api.route("/api/email-verification/confirm", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def confirm_email_verification() -> Response:
-    user = verification.confirm(string_field(parse_json(_request()), "token"))
+    user = verification.confirm(string_field(parse_json(_request()), "token"), _origin())
     return json_response({"message": wording.EMAIL_CONFIRMED, "user": _user_json(user)})
 
 
@@ -193,9 +201,8 @@ def confirm_email_verification() -> Response:
 def change_email() -> Response:
     data = parse_json(_request())
     user, session = _bearer()
-    email_change.request_change(
-        user, string_field(data, "password"), string_field(data, "email"), session
-    )
+    password, address = string_field(data, "password"), string_field(data, "email")
+    email_change.request_change(user, password, address, session, _origin())
     return json_response({"message": wording.EMAIL_CHANGE_REQUESTED}, 202)
 
 
@@ -203,5 +210,5 @@ def change_email() -> Response:
 @api_errors
 def cancel_email_change() -> Response:
     """Cancel the pending change of address (its link dies); 204 whether one was pending."""
-    email_change.cancel_change(_bearer_user())
+    email_change.cancel_change(_bearer_user(), _origin())
     return Response(body="", status_code=204)

@@ -10,7 +10,7 @@ from chalicelib.auth import email_change, login, verification
 from chalicelib.auth.users import new_address
 from chalicelib.i18n import N_
 from chalicelib.web.forms import with_proof
-from chalicelib.web.http import FORM_TYPE
+from chalicelib.web.http import FORM_TYPE, origin_of
 from chalicelib.web.page import PageRequest
 from chalicelib.web.page_errors import FormPage, page_errors, with_form
 from chalicelib.web.pages import any_visitor, logged_in_only
@@ -40,7 +40,7 @@ def verify_email(page: PageRequest, form: dict[str, str], token: str) -> Respons
     """Confirm. A new address ends every session of the account (a fresh security stamp): the
     browser signed in to that account, the one confirming, gets a fresh session at once."""
     signed_in = page.session.user()  # read before the confirmation voids its cookie
-    confirmed = verification.confirm(token)
+    confirmed = verification.confirm(token, origin_of(page.request))
     page.device.trust(confirmed)  # the link proved the mailbox
     if signed_in is not None and signed_in.id == confirmed.id:
         if signed_in.stamp != confirmed.stamp:
@@ -78,7 +78,11 @@ def change_email(page: PageRequest, form: dict[str, str]) -> Response:
         lambda: login.is_current_password(user, form.get("password", ""), page.session.token()),
     )
     email_change.request_change(
-        user, form.get("password", ""), form.get("email", ""), page.session.token()
+        user,
+        form.get("password", ""),
+        form.get("email", ""),
+        page.session.token(),
+        origin_of(page.request),
     )
     return page.redirect("/", flash="email_change_requested")
 
@@ -90,5 +94,5 @@ def cancel_email_change(page: PageRequest, form: dict[str, str]) -> Response:
     """Home's button: the pending change's link dies; the address stays as it is."""
     user = page.session.user()
     assert user is not None
-    email_change.cancel_change(user)
+    email_change.cancel_change(user, origin_of(page.request))
     return page.redirect("/", flash="email_change_cancelled")

@@ -16,8 +16,7 @@ from chalice.app import Request, Response
 
 from chalicelib.errors import ErrorCode
 from chalicelib.i18n import N_
-from chalicelib.web.http import error_response
-from chalicelib.web.http import request_id as request_id  # where it was first written
+from chalicelib.web.http import error_response, request_id
 from chalicelib.web.page import PageRequest
 
 REQUEST_ID_HEADER = "X-Request-Id"

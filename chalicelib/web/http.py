@@ -100,18 +100,18 @@ def parse_json(request: Request) -> dict[str, Any]:
     return data
 
 
-def client_ip(request: Request) -> str:
-    """The caller's address as API Gateway saw it (not a spoofable X-Forwarded-For)."""
-    identity = request.context.get("identity") or {}
-    return str(identity.get("sourceIp") or "unknown")
-
-
 def request_id(request: Request) -> str:
     """API Gateway's id for this request (one is made up where there is none), kept once."""
     context = request.context
     if not context.get("requestId"):
         context["requestId"] = uuid.uuid4().hex
     return str(context["requestId"])
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address as API Gateway saw it (not a spoofable X-Forwarded-For)."""
+    identity = request.context.get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
 
 
 def origin_of(request: Request) -> Origin:

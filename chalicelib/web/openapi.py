@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.auth import passwords
 from chalicelib.brand import DEFAULT_SITE_NAME
 from chalicelib.version import VERSION
+from chalicelib.web import openapi_events
 from chalicelib.web.openapi_account import with_account_paths
 from chalicelib.web.openapi_parts import (
     BEARER,
@@ -221,7 +222,7 @@ def _document() -> dict[str, Any]:
             ),
         },
         "tags": TAGS,
-        "paths": with_account_paths(_paths()),
+        "paths": with_account_paths({**_paths(), **openapi_events.paths()}),
         "components": {
             "schemas": schemas(),
             "headers": HEADERS,

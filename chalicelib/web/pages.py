@@ -18,7 +18,7 @@ from chalicelib.web.forms import (
     check_registration,
     with_proof,
 )
-from chalicelib.web.http import FORM_TYPE, client_key
+from chalicelib.web.http import FORM_TYPE, client_key, origin_of
 from chalicelib.web.page import PageRequest
 from chalicelib.web.page_errors import FormPage, View, with_form
 
@@ -101,6 +101,7 @@ def login(page: PageRequest, form: dict[str, str]) -> Response:
         form.get("password", ""),
         client_key(page.request),
         page.device.token(),
+        origin_of(page.request),
     )
     page.session.log_in(user, remember=form.get("remember_me", "") in REMEMBER_ME_VALUES)
     page.device.trust(user)
@@ -139,6 +140,7 @@ def register(page: PageRequest, form: dict[str, str]) -> Response:
         form.get("password", ""),
         client_key(page.request),
         locale=page.language.locale,
+        origin=origin_of(page.request),
     )
     return page.redirect("/login", flash="registered")
 
@@ -161,7 +163,11 @@ def change_password(page: PageRequest, form: dict[str, str]) -> Response:
         lambda: is_current_password(user, form.get("current_password", ""), page.session.token()),
     )
     changed = accounts.change_password(
-        user, form.get("current_password", ""), form.get("password", ""), page.session.token()
+        user,
+        form.get("current_password", ""),
+        form.get("password", ""),
+        page.session.token(),
+        origin_of(page.request),
     )
     # Every older session and device token is void now; this browser gets fresh ones.
     page.session.log_in(changed, remember=False)

@@ -10,7 +10,7 @@ from chalicelib.i18n import N_
 from chalicelib.settings import get_settings
 from chalicelib.web import cookie_jar, signing
 from chalicelib.web.forms import check_new_password
-from chalicelib.web.http import FORM_TYPE, client_key
+from chalicelib.web.http import FORM_TYPE, client_key, origin_of
 from chalicelib.web.page import PageRequest
 from chalicelib.web.page_errors import FormPage, page_errors, with_form
 from chalicelib.web.pages import anonymous_only
@@ -52,7 +52,9 @@ def reset_password_request_form(page: PageRequest) -> Response:
 @with_form(REQUEST)
 def reset_password_request(page: PageRequest, form: dict[str, str]) -> Response:
     address = form.get("email", "")
-    password_reset.request_reset(address, client_key(page.request), page.device.token())
+    password_reset.request_reset(
+        address, client_key(page.request), page.device.token(), origin_of(page.request)
+    )
     # Known or unknown, capped or not: the same redirect to the same page.
     remember_sent_to(page, address)
     return page.redirect(SENT_PATH)
@@ -91,6 +93,6 @@ def reset_password_form(page: PageRequest, token: str) -> Response:
 def reset_password(page: PageRequest, form: dict[str, str], token: str) -> Response:
     link = password_reset.open_link(token)  # a dead link is the first thing to say
     check_new_password(form, link.user.username, link.user.email)
-    user = link.set_password(form.get("password", ""))
+    user = link.set_password(form.get("password", ""), origin_of(page.request))
     page.device.trust(user)  # the link proved the mailbox
     return page.redirect("/login", flash="password_reset")

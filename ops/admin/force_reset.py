@@ -28,6 +28,7 @@ from typing import Any
 
 from chalicelib import aws
 from chalicelib.auth import accounts, password_reset
+from chalicelib.auth.activity import Origin
 from chalicelib.mail import pacing
 from chalicelib.models import USER_PREFIX
 from chalicelib.settings import get_settings
@@ -38,6 +39,7 @@ from ops.stages import cli_logging
 log = logging.getLogger("force-reset")
 SEGMENTS = 4  # parallel Scan segments (and threads)
 SQS_BATCH = password_reset.SQS_BATCH  # jobs queued at once
+OPERATOR = Origin(client="operator")  # who the accounts' events say did it
 
 
 @dataclass
@@ -64,14 +66,14 @@ def _segment(segment: int) -> Iterator[dict[str, Any]]:
 def _queue_jobs(addresses: list[str], pacer: pacing.Pacer) -> int:
     for _ in addresses:
         pacer.wait()
-    password_reset.queue_jobs(addresses)
+    password_reset.queue_jobs(addresses, OPERATOR)
     return len(addresses)
 
 
 def _run_segment(segment: int, pacer: pacing.Pacer) -> Summary:
     summary, pending = Summary(), []
     for item in _segment(segment):
-        user = accounts.void_password(item["user_id"]["S"])
+        user = accounts.void_password(item["user_id"]["S"], OPERATOR)
         if user is None:  # deleted since the Scan read it
             continue
         summary.users += 1

@@ -12,6 +12,7 @@ import time_machine
 
 from chalicelib import aws
 from chalicelib.auth import accounts, password_reset, tokens, users
+from chalicelib.auth.activity import Origin
 from chalicelib.errors import AuthenticationError, InvalidTokenError, ValidationError
 from chalicelib.settings import get_settings
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
@@ -39,9 +40,10 @@ def _token_by_mail() -> str:
 def test_request_only_queues_a_job_known_or_not(user: users.User) -> None:
     password_reset.request_reset("SUSAN@example.com", "192.0.2.1")
     password_reset.request_reset("nobody@example.com", "192.0.2.1")
-    assert _queued() == [  # the address in canonical form
-        {"type": "password_reset_requested", "email": "susan@example.com"},
-        {"type": "password_reset_requested", "email": "nobody@example.com"},
+    # The address in canonical form, who asked and when (the worker records it).
+    assert [(job["type"], job["email"], job["origin"]) for job in _queued()] == [
+        ("password_reset_requested", "susan@example.com", vars(Origin())),
+        ("password_reset_requested", "nobody@example.com", vars(Origin())),
     ]
     assert sent_mail() == []
 

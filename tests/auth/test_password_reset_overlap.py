@@ -21,7 +21,8 @@ def email_id(job_id: str) -> str:
 
 def test_the_claim_goes_out_while_the_account_is_read(susan: dict[str, Any]) -> None:
     run_worker(sqs_event(sqs_record(JOB, "warm-up")))  # each model's client, made once
-    with meeting("dynamodb.UpdateItem", "dynamodb.GetItem") as calls:
+    # The claim is a transaction: it carries the account's reset_requested event.
+    with meeting("dynamodb.TransactWriteItems", "dynamodb.GetItem") as calls:
         assert run_worker(sqs_event(sqs_record(JOB, "job-1"))) == {"batchItemFailures": []}
     assert calls.met
     assert len(sent_mail()) == 2

@@ -11,7 +11,7 @@ import pytest
 from chalicelib.aws import ses
 from chalicelib.errors import ConfigError, PermanentDeliveryError, TransientDeliveryError
 from chalicelib.mail import delivery, idempotency, suppression
-from chalicelib.mail.composing import QueuedEmail
+from chalicelib.mail.composing import QueuedEmail, Rider
 from chalicelib.mail.delivery import Outcome
 from chalicelib.mail.transports import SesTransport
 from chalicelib.models import AppModel, Guard, Items
@@ -109,6 +109,9 @@ class Greeting:
     def read_beside_claim(self, found: Items) -> Callable[[], str | None] | None:
         guard = found.get(Guard, "greet#" + self.recipient)
         return None if guard is None else lambda: guard.user_id
+
+    def rider(self, found: Items) -> Rider | None:
+        return None  # nothing written with the claim (password_reset's jobs write an event)
 
     def addressee(self, read: str) -> str:
         return read

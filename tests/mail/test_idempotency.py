@@ -9,6 +9,7 @@ import time_machine
 
 from chalicelib.errors import DeliveryInProgressError
 from chalicelib.mail import idempotency
+from chalicelib.models import Guard
 from chalicelib.settings import get_settings
 
 
@@ -85,3 +86,17 @@ def test_expired_records_count_as_absent_even_though_moto_keeps_them() -> None:
         clock.shift(ttl + 60)
         assert idempotency.status("e-6") is None  # checked on read
         assert idempotency.claim("e-6") is not None  # and on the conditional write
+
+
+def test_riders_are_written_with_the_claim_and_never_with_a_refused_one() -> None:
+    def rider(name: str) -> Guard:
+        return Guard(f"rider#{name}", user_id="u1")
+
+    lease = idempotency.claim("e-9", [rider("first")])
+    assert lease is not None
+    assert Guard.get("rider#first").user_id == "u1"  # one write: the claim and its rider
+    with pytest.raises(DeliveryInProgressError):
+        idempotency.claim("e-9", [rider("while-held")])
+    idempotency.finish(lease, "sent")
+    assert idempotency.claim("e-9", [rider("after-done")]) is None
+    assert {g.pk for g in Guard.scan(Guard.pk.startswith("rider#"))} == {"rider#first"}
