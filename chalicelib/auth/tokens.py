@@ -5,8 +5,9 @@ carries only what it needs. No `iat` and no `kid` (the keyring has two keys at m
 verification tries the current one, then the previous); a one-letter audience per purpose;
 the user id as 22 base64url characters instead of a 36-character UUID; the account's
 8-character security stamp (tests/auth/test_tokens.py measures the link). Tokens never mailed
-carry more: session and access tokens a random `jti` (no two sign-ins share a token), device
-tokens their device id and address digest (auth/devices.py).
+carry more: session and access tokens a random `jti` (no two sign-ins share a token) and their
+session's id, refresh tokens their session and refresh ids (auth/sessions.py, auth/refresh.py),
+device tokens their device id and address digest (auth/devices.py).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Purpose(Enum):
     SESSION = "session"
     VERIFY_EMAIL = "verify_email"
     DEVICE = "device"  # a browser or API client its account trusts (auth/devices.py)
+    REFRESH = "refresh"  # an API session's next access token (auth/refresh.py)
 
     @property
     def audience(self) -> str:
@@ -65,6 +67,12 @@ class Purpose(Enum):
         return self in (Purpose.SESSION, Purpose.ACCESS)
 
     @property
+    def in_session(self) -> bool:
+        """Whether the token names a stored session (`sid`), which must still exist for the
+        token to be good (auth/sessions.py checks it, never users.check_token alone)."""
+        return "sid" in self.own_claims
+
+    @property
     def own_claims(self) -> tuple[str, ...]:
         """The string claims of its own a token for this purpose carries (all required)."""
         return _OWN_CLAIMS.get(self, ())
@@ -76,9 +84,17 @@ _AUDIENCES = {
     Purpose.SESSION: "s",
     Purpose.VERIFY_EMAIL: "v",
     Purpose.DEVICE: "d",
+    Purpose.REFRESH: "f",
 }
-# A device token names its device and a keyed digest of the address it vouches for.
-_OWN_CLAIMS = {Purpose.DEVICE: ("dev", "adr")}
+# A device token names its device and a keyed digest of the address it vouches for; a
+# session cookie and an access token their session (auth/sessions.py), which ends them all
+# at once; a refresh token its session and which of its refresh tokens it is (single use).
+_OWN_CLAIMS = {
+    Purpose.DEVICE: ("dev", "adr"),
+    Purpose.SESSION: ("sid",),
+    Purpose.ACCESS: ("sid",),
+    Purpose.REFRESH: ("sid", "rid"),
+}
 
 
 def compact_id(user_id: str) -> str:

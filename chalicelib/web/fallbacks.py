@@ -9,7 +9,6 @@ the X-Request-Id header) so a report can be matched with the logs.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ from chalice.app import Request, Response
 
 from chalicelib.errors import ErrorCode
 from chalicelib.i18n import N_
-from chalicelib.web.http import error_response
+from chalicelib.web.http import error_response, request_id
 from chalicelib.web.page import PageRequest
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -39,14 +38,6 @@ _CHALICE_ERRORS = {
         N_("Something went wrong on our side; try again later."),
     ),
 }
-
-
-def request_id(request: Request) -> str:
-    """API Gateway's id for this request (one is made up where there is none), kept once."""
-    context = request.context
-    if not context.get("requestId"):
-        context["requestId"] = uuid.uuid4().hex
-    return str(context["requestId"])
 
 
 def _chalice_error(response: Response) -> str | None:

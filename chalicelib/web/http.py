@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from chalice.app import Request, Response
 
-from chalicelib.auth import throttle
+from chalicelib.auth import activity, sessions, throttle, tokens
+from chalicelib.auth.activity import Origin
 from chalicelib.errors import (
+    AuthenticationError,
     ErrorCode,
+    InvalidTokenError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
     ValidationError,
@@ -102,6 +106,32 @@ def client_ip(request: Request) -> str:
     """The caller's address as API Gateway saw it (not a spoofable X-Forwarded-For)."""
     identity = request.context.get("identity") or {}
     return str(identity.get("sourceIp") or "unknown")
+
+
+def request_id(request: Request) -> str:
+    """API Gateway's id for this request (one is made up where there is none), kept once."""
+    context = request.context
+    if not context.get("requestId"):
+        context["requestId"] = uuid.uuid4().hex
+    return str(context["requestId"])
+
+
+def origin_of(request: Request) -> Origin:
+    """Where a request came from, as an account's security events record it."""
+    agent = activity.describe_agent(request.headers.get("user-agent", ""))
+    return Origin(client=client_ip(request), user_agent=agent, request_id=request_id(request))
+
+
+def bearer(request: Request) -> tuple[sessions.Signed, str]:
+    """The caller's account and session, and its access token (Authorization: Bearer).
+    Raises AuthenticationError (401) without a token, or for one no longer good."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("a bearer token is required")
+    try:
+        return sessions.check(tokens.Purpose.ACCESS, token.strip()), token.strip()
+    except InvalidTokenError:
+        raise AuthenticationError("invalid or expired token") from None
 
 
 def client_key(request: Request) -> str:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from chalicelib.auth import devices, tokens, users
 from chalicelib.web.flash import FLASHES
+from tests.helpers.accounts import signed_in_token
 from tests.helpers.environment import PASSWORD
 from tests.helpers.web import (
     CSRF_COOKIE,
@@ -79,8 +80,8 @@ def _quoted(jar: dict[str, str]) -> str:
 
 def _wrong_tokens(user: users.User) -> list[str]:
     """Real tokens of the account, each in a cookie meant for another kind."""
-    session = users.issue_token(user, tokens.Purpose.SESSION, 600)
-    access = users.issue_token(user, tokens.Purpose.ACCESS, 600)
+    session = signed_in_token(user, tokens.Purpose.SESSION, 600)
+    access = signed_in_token(user, tokens.Purpose.ACCESS, 600)
     return [session, access, devices.issue(user)]
 
 
