@@ -9,7 +9,7 @@ from chalice.app import Request, Response
 
 from chalicelib.links import TOKEN_ROUTES
 from chalicelib.logs import logger, scrub_path
-from chalicelib.web.fallbacks import request_id
+from chalicelib.web.http import request_id
 
 
 def log_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
