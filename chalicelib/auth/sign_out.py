@@ -8,6 +8,8 @@ stamp instead, which ends every token and emailed link of the account at once.
 
 from __future__ import annotations
 
+import re
+
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -22,6 +24,7 @@ from chalicelib.models import USER_PREFIX, UserRecord, failed_items, transaction
 
 # A transaction holds at most 100 items: a session's delete and its event are two.
 ENDED_PER_TRANSACTION = 50
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{22}")  # sessions.new_id's form
 SESSION_GONE = N_("That session has ended already, or is not one of yours.")
 
 
@@ -60,7 +63,7 @@ def _delete_with_events(user_id: str, chunk: list[str], events: list[EventRecord
 def end(user: User, session_id: str, origin: Origin) -> None:
     """End one of the account's own sessions. Raises NotFoundError when it is no live session
     of this account (another account's id reads the same as an unknown one)."""
-    if not _end(user.id, [session_id], origin):
+    if not SESSION_ID.fullmatch(session_id) or not _end(user.id, [session_id], origin):
         raise NotFoundError(SESSION_GONE)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.auth import passwords
 from chalicelib.brand import DEFAULT_SITE_NAME
 from chalicelib.version import VERSION
+from chalicelib.web import openapi_sessions
 from chalicelib.web.openapi_parts import (
     BEARER,
     DEVICE_TOKEN,
@@ -203,7 +204,7 @@ def _paths() -> dict[str, Any]:
                 requestBody=body(obj(["token"], token=STRING)),
             )
         },
-    }
+    } | openapi_sessions.paths()
 
 
 @functools.cache
