@@ -23,7 +23,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.activity_models import SESSION_PREFIX, SessionRecord
 from chalicelib.auth import activity, tokens, users
-from chalicelib.auth.activity import EventKind, Origin
+from chalicelib.auth.activity import EventKind, Origin, Page
 from chalicelib.auth.users import User
 from chalicelib.errors import InvalidTokenError
 from chalicelib.logs import logger
@@ -179,3 +179,9 @@ def active(user: User, current: str) -> list[SessionView]:
         if live(item, user.stamp, now)
     ]
     return sorted(views, key=lambda view: (not view.current, -view.last_used_at))
+
+
+def overview(user: User, current: str, cursor: str | None) -> tuple[list[SessionView], Page]:
+    """What the owner's security page shows: the live sessions, and a page of the account's
+    events from `cursor` on (activity.recent). Raises ValidationError for a bad cursor."""
+    return active(user, current), activity.recent(user.id, cursor)

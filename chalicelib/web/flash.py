@@ -33,6 +33,9 @@ FLASHES = {
     "logged_out": N_("You have been logged out."),
     "password_changed": N_("Your password has been changed."),
     "session_ended": SESSION_ENDED,
+    "session_signed_out": N_("That session is signed out."),
+    "others_signed_out": N_("Every other session is signed out."),
+    "signed_out_everywhere": N_("You have been signed out everywhere. Please log in again."),
 }
 
 
