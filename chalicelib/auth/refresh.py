@@ -124,7 +124,7 @@ def _reused(session: SessionRecord, origin: Origin) -> None:
     event = activity.pending(user_id, EventKind.REFRESH_TOKEN_REUSED, origin)
     try:
         with TransactWrite(connection=transaction_connection()) as transaction:
-            transaction.delete(session, condition=SessionRecord.pk.exists())
+            transaction.delete(session, condition=SessionRecord.pk == session.pk)  # while there
             transaction.save(event)
     except TransactWriteError as exc:
         if not failed_items(exc):

@@ -56,7 +56,7 @@ def _delete_with_events(user_id: str, chunk: list[str], events: list[EventRecord
     with TransactWrite(connection=transaction_connection()) as transaction:
         for session_id, event in zip(chunk, events, strict=True):
             item = SessionRecord(*key_of(user_id, session_id))
-            transaction.delete(item, condition=SessionRecord.pk.exists())
+            transaction.delete(item, condition=SessionRecord.pk == item.pk)  # while it is there
             transaction.save(event)
 
 

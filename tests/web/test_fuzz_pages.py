@@ -40,7 +40,15 @@ FIELDS = [
     "csrf_token",
 ]
 MAX_BODY_BYTES = 16 * 1024
-SIGNED_IN_ONLY = {"/change_password", "/change_email", "/verify_email", "/cancel_email_change"}
+SIGNED_IN_ONLY = {
+    "/change_password",
+    "/change_email",
+    "/verify_email",
+    "/cancel_email_change",
+    "/security/sign_out_session",
+    "/security/sign_out_others",
+    "/security/sign_out_everywhere",
+}
 FUZZ = settings(
     max_examples=120,
     deadline=None,
