@@ -85,17 +85,19 @@ def end_others(user: User, current: str, origin: Origin) -> int:
 def end_all(user: User, origin: Origin) -> None:
     """Sign out everywhere: a new security stamp (every session, token and emailed link of
     the account ends with it, as on a change of password) written with the
-    `signed_out_everywhere` event in one transaction; then the session items go too."""
+    `signed_out_everywhere` event in one transaction; then the items of the sessions begun
+    under an older stamp go too (one a sign-in made meanwhile, under the new one, stays)."""
     event = activity.pending(user.id, EventKind.SIGNED_OUT_EVERYWHERE, origin)
+    stamp = users.new_stamp()
     with TransactWrite(connection=transaction_connection()) as transaction:
         transaction.update(
             UserRecord(USER_PREFIX + user.id),
-            actions=[UserRecord.security_stamp.set(users.new_stamp())],
+            actions=[UserRecord.security_stamp.set(stamp)],
             condition=UserRecord.user_id == user.id,
         )
         transaction.save(event)
     activity.logged(event)
-    stale = stored(user.id)
+    stale = [item for item in stored(user.id) if item.stamp != stamp]
     with SessionRecord.batch_write() as batch:
         for item in stale:
             batch.delete(item)
