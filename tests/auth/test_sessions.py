@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
 
 from chalicelib.auth import accounts, activity, refresh, sessions, sign_out, tokens
 from chalicelib.auth.activity import Origin
-from chalicelib.errors import InvalidTokenError
+from chalicelib.errors import InvalidTokenError, RefreshRefusedError
 from tests.helpers.accounts import SESSION, signed_in_token
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
@@ -89,3 +91,23 @@ def test_many_sessions_end_together() -> None:
         sessions.start(user, sessions.Kind.PAGE, 600, HERE)
     assert sign_out.end_others(user, mine, HERE) == sign_out.ENDED_PER_TRANSACTION + 3
     assert [view.id for view in sessions.active(user, mine)] == [mine]
+
+
+def test_of_two_concurrent_refreshes_with_one_token_exactly_one_succeeds() -> None:
+    """In the domain, in threads: the Chalice test client swaps os.environ per request, so
+    two requests at once through it would leave the wrong environment behind."""
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    token = refresh.sign_in(user, HERE).refresh_token
+    barrier = threading.Barrier(2)
+
+    def rotate(_: int) -> object:
+        barrier.wait()
+        try:
+            return refresh.rotate(token, HERE)
+        except RefreshRefusedError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(rotate, range(2)))
+    assert sum(isinstance(r, refresh.Grant) for r in results) == 1
+    assert sum(isinstance(r, RefreshRefusedError) for r in results) == 1

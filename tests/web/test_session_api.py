@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import time_machine
@@ -152,22 +150,6 @@ def test_a_spent_refresh_token_ends_its_whole_session(
     assert late.status_code == 401
     kinds = [e.kind for e in _events(susan["id"])]
     assert kinds.count("refresh_token_reused") == 1
-
-
-def test_of_two_concurrent_refreshes_with_one_token_exactly_one_succeeds(
-    client: Client, susan: dict[str, Any]
-) -> None:
-    token = _sign_in(client)["refresh_token"]
-    barrier = threading.Barrier(2)
-
-    def refresh(_: int) -> int:
-        barrier.wait()
-        status: int = post_json(client, "/api/tokens/refresh", {"refresh_token": token}).status_code
-        return status
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        statuses = sorted(pool.map(refresh, range(2)))
-    assert statuses == [200, 401]
 
 
 def test_a_session_past_its_lifetime_is_over(client: Client, susan: dict[str, Any]) -> None:
