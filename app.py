@@ -25,6 +25,8 @@ from chalicelib.web.http import security_headers
 from chalicelib.web.pages import pages
 from chalicelib.web.request_log import log_request
 from chalicelib.web.reset_pages import reset_pages
+from chalicelib.web.security_pages import security_pages
+from chalicelib.web.session_api import session_api
 
 # Chalice wires the event sources from these names when it deploys or packages the app,
 # so they are read here; every other setting is read on first use (chalicelib.settings).
@@ -34,10 +36,12 @@ app = Chalice(app_name="microblog-accounts")
 app.register_blueprint(pages)
 app.register_blueprint(reset_pages)
 app.register_blueprint(email_pages)
+app.register_blueprint(security_pages)
 app.register_blueprint(api)
 app.register_blueprint(account_pages)
 app.register_blueprint(account_api)
 app.register_blueprint(events_api)
+app.register_blueprint(session_api)
 cors.answer_preflights(app)  # an OPTIONS route on every path (chalicelib/web/cors.py)
 
 

@@ -54,4 +54,7 @@ class SessionRecord(AppModel):
     user_agent = UnicodeAttribute(default="")
     # An API session's current refresh token id: a refresh spends it (a conditional write).
     refresh_id = UnicodeAttribute(null=True)
+    # The account's security stamp when it began: a session under an older stamp is over (a
+    # password or address changed since), whatever its item says. Never shown or exported.
+    stamp = UnicodeAttribute(null=True)
     expires_at = TTLAttribute()

@@ -97,6 +97,18 @@ class SessionEndedError(AuthenticationError):
     code = ErrorCode.SESSION_ENDED
 
 
+class RefreshRefusedError(AuthenticationError):
+    """A refresh token was not accepted: forged, expired, of an ended session, or spent."""
+
+    code = ErrorCode.INVALID_TOKEN
+
+
+class NotFoundError(AppError):
+    """What was asked for is not the caller's, or does not exist (the same answer for both)."""
+
+    code = ErrorCode.NOT_FOUND
+
+
 class InvalidTokenError(AppError):
     """A token is malformed, forged, expired, used or meant for something else."""
 

@@ -61,24 +61,26 @@ def test_registration_is_one_transaction_two_counters_and_its_link(client: Clien
     }
 
 
-def test_a_login_takes_six_calls(client: Client, susan: dict[str, Any]) -> None:
+def test_a_login_takes_seven_calls(client: Client, susan: dict[str, Any]) -> None:
     def login() -> None:
         body = {"username": "susan", "password": PASSWORD}
         assert post_json(client, "/api/tokens", body).status_code == 200
 
     login()
     # A client that is no trusted device of the account (tests/test_aws_calls_devices.py
-    # counts one that is: four calls). The name guard and the account (two GetItems, the
+    # counts one that is: five calls). The name guard and the account (two GetItems, the
     # second needs the first's user id; they tell whether a device token is the account's),
     # the client's failure cap (UpdateItem ADD: over it, the login is refused here, before
     # argon2 runs) and the account's sliding failure counter (UpdateItem ADD), made before
     # the password is checked so that every outcome costs the same; a success
     # clears the account's counter (DeleteItem) and takes its hit back from the client's cap
-    # (UpdateItem ADD -1), which counts failures only.
+    # (UpdateItem ADD -1), which counts failures only. The new session and its signed_in
+    # event are one transaction (TransactWriteItems).
     assert _calls(login) == {
         "dynamodb.UpdateItem": 3,
         "dynamodb.GetItem": 2,
         "dynamodb.DeleteItem": 1,
+        "dynamodb.TransactWriteItems": 1,
     }
 
 
@@ -175,19 +177,22 @@ def test_a_password_change_takes_eight_calls(client: Client, susan: dict[str, An
         return post_json(client, "/api/users/me/password", body, **headers)
 
     calls = _calls(lambda: change(PASSWORD, NEW_PASSWORD))
-    # The bearer token's account (GetItem), then the current password proved for this session
-    # rather than checked like a login (no lock strangers caused applies): the session's
-    # wrong-password count (UpdateItem ADD, before argon2 so a session past it costs no
-    # hashing), the account by id (GetItem), the count taken back on success (UpdateItem ADD
-    # -1); the account's hourly cap on password changes (UpdateItem ADD: every change is told,
-    # so the changes are what is capped); then the conditional write (UpdateItem), its
-    # password_changed event (PutItem) and the strangers' login lock lifted by the new
-    # password (DeleteItem).
+    # The bearer token's account and session (one BatchGetItem), then the current password
+    # proved for this session rather than checked like a login (no lock strangers caused
+    # applies): the session's wrong-password count (UpdateItem ADD, before argon2 so a
+    # session past it costs no hashing), the account by id (GetItem), the count taken back
+    # on success (UpdateItem ADD -1); the account's hourly cap on password changes
+    # (UpdateItem ADD: every change is told, so the changes are what is capped); then the
+    # conditional write (UpdateItem), its password_changed event (PutItem) and the strangers'
+    # login lock lifted by the new password (DeleteItem); the fresh tokens it answers with
+    # are a new session, stored with its signed_in event (TransactWriteItems).
     assert calls == {
-        "dynamodb.GetItem": 2,
+        "dynamodb.BatchGetItem": 1,
+        "dynamodb.GetItem": 1,
         "dynamodb.UpdateItem": 4,
         "dynamodb.PutItem": 1,
         "dynamodb.DeleteItem": 1,
+        "dynamodb.TransactWriteItems": 1,
     }
 
 

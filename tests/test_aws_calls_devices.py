@@ -32,7 +32,7 @@ def _calls(client: Client, path: str, body: dict[str, str]) -> tuple[Counter[str
     return Counter(calls), answer
 
 
-def test_a_login_from_a_trusted_device_takes_four_calls(
+def test_a_login_from_a_trusted_device_takes_five_calls(
     client: Client, susan: dict[str, Any]
 ) -> None:
     device = _device(client)
@@ -43,7 +43,13 @@ def test_a_login_from_a_trusted_device_takes_four_calls(
     # anyway: same id, same stamp), the device's own failure counter (UpdateItem ADD, before
     # the password is checked) and its clearing on success (DeleteItem). No per-client cap and
     # no account lock: those count strangers, and a trusted device's success leaves them be.
-    assert calls == {"dynamodb.GetItem": 2, "dynamodb.UpdateItem": 1, "dynamodb.DeleteItem": 1}
+    # The new session and its signed_in event: one transaction.
+    assert calls == {
+        "dynamodb.GetItem": 2,
+        "dynamodb.UpdateItem": 1,
+        "dynamodb.DeleteItem": 1,
+        "dynamodb.TransactWriteItems": 1,
+    }
 
 
 def test_a_reset_request_from_a_trusted_device_takes_two_calls(

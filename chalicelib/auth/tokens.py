@@ -5,9 +5,10 @@ carries only what it needs. No `iat` and no `kid` (the keyring has two keys at m
 verification tries the current one, then the previous); a one-letter audience per purpose;
 the user id as 22 base64url characters instead of a 36-character UUID; the account's
 8-character security stamp (tests/auth/test_tokens.py measures the link). Tokens never mailed
-carry more: session and access tokens a random `jti` (no two sign-ins share a token), device
-tokens their device id and address digest (auth/devices.py). A notice's "this wasn't me" link
-carries a `jti` too: it is spent once by that id (auth/not_me.py).
+carry more: session and access tokens a random `jti` (no two sign-ins share a token) and their
+session's id, refresh tokens their session and refresh ids (auth/sessions.py, auth/refresh.py),
+device tokens their device id and address digest (auth/devices.py). A notice's "this wasn't me"
+link carries a `jti` too: it is spent once by that id (auth/not_me.py).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Purpose(Enum):
     # notice went to, not to the stamp (an intruder's later change must not void it), and
     # spent once by its `jti`.
     SECURE_ACCOUNT = "secure_account"
+    REFRESH = "refresh"  # an API session's next access token (auth/refresh.py)
 
     @property
     def audience(self) -> str:
@@ -70,6 +72,12 @@ class Purpose(Enum):
         return self in (Purpose.SESSION, Purpose.ACCESS, Purpose.SECURE_ACCOUNT)
 
     @property
+    def in_session(self) -> bool:
+        """Whether the token names a stored session (`sid`), which must still exist for the
+        token to be good (auth/sessions.py checks it, never users.check_token alone)."""
+        return "sid" in self.own_claims
+
+    @property
     def own_claims(self) -> tuple[str, ...]:
         """The string claims of its own a token for this purpose carries (all required)."""
         return _OWN_CLAIMS.get(self, ())
@@ -82,11 +90,20 @@ _AUDIENCES = {
     Purpose.VERIFY_EMAIL: "v",
     Purpose.DEVICE: "d",
     Purpose.SECURE_ACCOUNT: "o",
+    Purpose.REFRESH: "f",
 }
-# A device token names its device and a keyed digest of the address it vouches for.
+# A device token names its device and a keyed digest of the address it vouches for; a
+# session cookie and an access token their session (auth/sessions.py), which ends them all
+# at once; a refresh token its session and which of its refresh tokens it is (single use).
 # A "this wasn't me" link says what it undoes: "m" is "c" (a change of address was only
 # asked for: cancel it) or "s" (secure the account).
-_OWN_CLAIMS = {Purpose.DEVICE: ("dev", "adr"), Purpose.SECURE_ACCOUNT: ("m",)}
+_OWN_CLAIMS = {
+    Purpose.DEVICE: ("dev", "adr"),
+    Purpose.SESSION: ("sid",),
+    Purpose.ACCESS: ("sid",),
+    Purpose.REFRESH: ("sid", "rid"),
+    Purpose.SECURE_ACCOUNT: ("m",),
+}
 
 
 def compact_id(user_id: str) -> str:

@@ -159,7 +159,14 @@ def load_record(user_id: str) -> UserRecord | None:
 
 def _checked(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, tokens.Claims]:
     claims = tokens.verify(purpose, token)
-    record = load_record(claims.user_id)
+    return check_claims(purpose, claims, load_record(claims.user_id)), claims
+
+
+def check_claims(
+    purpose: tokens.Purpose, claims: tokens.Claims, record: UserRecord | None
+) -> UserRecord:
+    """check_token's account checks on claims already verified and the account read (or None):
+    for a caller that reads the account along with something else (auth/sessions.py)."""
     if record is None:
         raise InvalidTokenError("no such user", purpose.value)
     if (
@@ -170,7 +177,7 @@ def _checked(purpose: tokens.Purpose, token: str) -> tuple[UserRecord, tokens.Cl
         raise AlreadyConfirmedError("address already verified", purpose.value)
     if not hmac.compare_digest(stamp_of(record), claims.stamp):
         raise InvalidTokenError("token no longer current", purpose.value)
-    return record, claims
+    return record
 
 
 def check_token(purpose: tokens.Purpose, token: str) -> UserRecord:
@@ -181,8 +188,11 @@ def check_token(purpose: tokens.Purpose, token: str) -> UserRecord:
     constant time). A new password or a new address therefore voids every token issued
     before, used or not. A token bound to the account's own address dies once that address is
     verified (AlreadyConfirmedError, whatever the stamp). Raises InvalidTokenError (with the
-    purpose) for any failure.
+    purpose) for any failure. A token that names a session is checked by auth/sessions.py,
+    which adds the session's own check to this one.
     """
+    if purpose.in_session:
+        raise ValueError(f"a {purpose.value} token is checked with its session (auth/sessions)")
     return _checked(purpose, token)[0]
 
 

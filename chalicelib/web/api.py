@@ -11,18 +11,18 @@ from chalicelib.auth import (
     email_change,
     password_reset,
     preferences,
-    tokens,
+    refresh,
     verification,
 )
 from chalicelib.auth.activity import Origin
-from chalicelib.auth.users import User, issue_token, user_for_token
-from chalicelib.errors import AuthenticationError, InvalidTokenError
+from chalicelib.auth.users import User
 from chalicelib.i18n import negotiate
 from chalicelib.settings import get_settings
 from chalicelib.version import VERSION
 from chalicelib.web import openapi, wording
 from chalicelib.web.api_errors import api_errors
 from chalicelib.web.http import (
+    bearer,
     client_key,
     json_response,
     origin_of,
@@ -104,14 +104,9 @@ def create_token() -> Response:
 
 
 def _bearer() -> tuple[User, str]:
-    """The caller's account and its access token (what its session is known by)."""
-    scheme, _, token = _request().headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationError("a bearer token is required")
-    try:
-        return user_for_token(tokens.Purpose.ACCESS, token.strip()), token.strip()
-    except InvalidTokenError:
-        raise AuthenticationError("invalid or expired token") from None
+    """The caller's account and its access token (what its wrong passwords count under)."""
+    signed, token = bearer(_request())
+    return signed.user, token
 
 
 def _bearer_user() -> User:
@@ -119,15 +114,17 @@ def _bearer_user() -> User:
 
 
 def _token_json(user: User, device_token: str = "") -> dict[str, str | int]:
-    """A fresh access token, and the caller as a trusted device of the account (the device
-    it presented keeps its id when it is one of this account's)."""
-    ttl = get_settings().access_token_ttl
-    token = issue_token(user, tokens.Purpose.ACCESS, ttl)
+    """A new API session with its first access and refresh tokens, and the caller as a
+    trusted device of the account (the device it presented keeps its id when it is one of
+    this account's)."""
+    grant = refresh.sign_in(user, _origin())
     device = devices.issue(user, keep=devices.read(device_token))
     return {
-        "access_token": token,
+        "access_token": grant.access_token,
         "token_type": "bearer",
-        "expires_in": ttl,
+        "expires_in": grant.expires_in,
+        "refresh_token": grant.refresh_token,
+        "session_id": grant.session_id,
         "device_token": device,
     }
 

@@ -16,6 +16,7 @@ from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
     InvalidTokenError,
+    NotFoundError,
     PayloadTooLargeError,
     RateLimitedError,
     UnsupportedMediaTypeError,
@@ -40,6 +41,8 @@ def _error_for(exc: AppError) -> Response:
         return error_response(400, exc.code, exc.message, exc.field)
     if isinstance(exc, ConflictError):
         return error_response(409, exc.code, exc.message, exc.field)
+    if isinstance(exc, NotFoundError):
+        return error_response(404, exc.code, str(exc))
     if isinstance(exc, AuthenticationError):
         return error_response(401, exc.code, str(exc))
     if isinstance(exc, InvalidTokenError):

@@ -43,6 +43,9 @@ FLASHES = {
         "who run this site to recover your account."
     ),
     "account_deleted": N_("Your account is deleted."),
+    "session_signed_out": N_("That session is signed out."),
+    "others_signed_out": N_("Every other session is signed out."),
+    "signed_out_everywhere": N_("You have been signed out everywhere. Please log in again."),
 }
 
 

@@ -10,10 +10,12 @@ from urllib.parse import parse_qs
 
 from chalice.app import Request, Response
 
-from chalicelib.auth import activity, throttle
+from chalicelib.auth import activity, sessions, throttle, tokens
 from chalicelib.auth.activity import Origin
 from chalicelib.errors import (
+    AuthenticationError,
     ErrorCode,
+    InvalidTokenError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
     ValidationError,
@@ -118,6 +120,18 @@ def origin_of(request: Request) -> Origin:
     """Where a request came from, as an account's security events record it."""
     agent = activity.describe_agent(request.headers.get("user-agent", ""))
     return Origin(client=client_ip(request), user_agent=agent, request_id=request_id(request))
+
+
+def bearer(request: Request) -> tuple[sessions.Signed, str]:
+    """The caller's account and session, and its access token (Authorization: Bearer).
+    Raises AuthenticationError (401) without a token, or for one no longer good."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("a bearer token is required")
+    try:
+        return sessions.check(tokens.Purpose.ACCESS, token.strip()), token.strip()
+    except InvalidTokenError:
+        raise AuthenticationError("invalid or expired token") from None
 
 
 def client_key(request: Request) -> str:

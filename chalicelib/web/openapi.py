@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.auth import passwords
 from chalicelib.brand import DEFAULT_SITE_NAME
 from chalicelib.version import VERSION
-from chalicelib.web import openapi_events
+from chalicelib.web import openapi_events, openapi_sessions
 from chalicelib.web.openapi_account import with_account_paths
 from chalicelib.web.openapi_parts import (
     BEARER,
@@ -205,7 +205,7 @@ def _paths() -> dict[str, Any]:
                 requestBody=body(obj(["token"], token=STRING)),
             )
         },
-    }
+    } | openapi_sessions.paths()
 
 
 @functools.cache

@@ -19,6 +19,7 @@ BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 TAGS = [
     {"name": "accounts", "description": "Register, read and change an account"},
     {"name": "tokens", "description": "Sign in: access tokens for the bearer scheme"},
+    {"name": "sessions", "description": "Refresh tokens; see and end the account's sessions"},
     {"name": "password-reset", "description": "Set a new password through an emailed link"},
     {"name": "email", "description": "Confirm an address, or move the account to another"},
     {"name": "service", "description": "Health and this document"},
@@ -118,10 +119,19 @@ def schemas() -> dict[str, Any]:
         ),
         "Confirmed": obj(["message", "user"], message=STRING, user=ref("User")),
         "Token": obj(
-            ["access_token", "token_type", "expires_in", "device_token"],
+            [
+                "access_token",
+                "token_type",
+                "expires_in",
+                "refresh_token",
+                "session_id",
+                "device_token",
+            ],
             access_token=STRING,
             token_type={"const": "bearer"},
             expires_in={"type": "integer"},
+            refresh_token={"type": "string", "description": "single use: POST /api/tokens/refresh"},
+            session_id={"type": "string", "description": "the session these tokens belong to"},
             device_token={"type": "string", "description": "send it with later logins and resets"},
         ),
     }

@@ -39,7 +39,7 @@ class PageRequest:
     def __init__(self, request: Request) -> None:
         self.request = request
         self.cookies = CookieJar(request.headers.get("cookie", ""))
-        self.session = Session(self.cookies)
+        self.session = Session(self.cookies, request)
         self.language = Language(request, self.cookies, self.session)
         self.csrf = Csrf(self.cookies)
         self.flash = Flash(self.cookies)

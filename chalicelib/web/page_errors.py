@@ -15,6 +15,7 @@ checks its CSRF token first, the same way for every form.
     AddressTakenError       409 on the confirmation page
     ValidationError         400: the form again, each error under its field
     ConflictError             (the error page when no form was read)
+    NotFoundError           404 (error page): not the signed-in account's, or gone
     SessionEndedError       signed out, to the login page: too many wrong passwords
     AuthenticationError     the form again: the password field refused (400), or the
                               whole sign-in refused (401)
@@ -42,6 +43,7 @@ from chalicelib.errors import (
     ConflictError,
     CsrfError,
     InvalidTokenError,
+    NotFoundError,
     PayloadTooLargeError,
     RateLimitedError,
     SessionEndedError,
@@ -174,6 +176,8 @@ def answer(page: PageRequest, exc: AppError, form: FormPage | None) -> Response:
             exc.errors if isinstance(exc, FieldErrors) else {exc.field or form.field: exc.message}
         )
         return form.render(page, 400, errors=errors)
+    if isinstance(exc, NotFoundError):
+        return page.sorry(404, _said(exc))
     if isinstance(exc, SessionEndedError):
         page.session.log_out()
         return page.redirect("/login", flash="session_ended")

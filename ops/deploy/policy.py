@@ -46,6 +46,7 @@ TABLE_ACTIONS = (
     "dynamodb:DeleteItem",
     "dynamodb:BatchGetItem",  # models.read_many: an account with its session; suppressions
     "dynamodb:Query",  # an account's events and sessions (the activity table)
+    "dynamodb:BatchWriteItem",  # sign_out.end_all: the sessions' items, once the stamp is new
 )
 API_QUEUE_ACTIONS = (
     "sqs:GetQueueUrl",  # chalicelib.aws.queue_url

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.auth import accounts, passwords, tokens, users
+from chalicelib.auth import accounts, passwords, sessions, tokens, users
+from chalicelib.auth.activity import Origin
 from chalicelib.errors import (
     AuthenticationError,
     ConflictError,
@@ -14,7 +15,7 @@ from chalicelib.errors import (
     ValidationError,
 )
 from chalicelib.models import Guard, UserRecord
-from tests.helpers.accounts import verify_address
+from tests.helpers.accounts import signed_in_token, user_for_any, verify_address
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import drain_queue, sent_mail, settle_mail
 
@@ -67,6 +68,10 @@ def test_authenticate_refuses_alike(identifier: str, password: str) -> None:
 
 def test_one_token_check_for_every_purpose_follows_the_password_state() -> None:
     user = accounts.register("susan", "susan@example.com", PASSWORD)
+    session_id = sessions.start(user, sessions.Kind.API, 600, Origin())
+    claims = {"sid": session_id, "rid": "x", "dev": "x", "adr": "x"}
+    # A notice's "this wasn't me" link outlives the stamp on purpose (tests/auth/test_not_me.py).
+    stamped = [p for p in tokens.Purpose if p is not tokens.Purpose.SECURE_ACCOUNT]
     tokens_by_purpose = {
         p: tokens.issue(
             p,
@@ -74,23 +79,30 @@ def test_one_token_check_for_every_purpose_follows_the_password_state() -> None:
             user.stamp,
             600,
             address=user.email if p.binds_address else None,
-            own=dict.fromkeys(p.own_claims, "x"),
+            own={name: claims[name] for name in p.own_claims},
         )
-        for p in tokens.Purpose
+        for p in stamped
     }
     for purpose, token in tokens_by_purpose.items():
-        assert users.user_for_token(purpose, token) == user
-        others = [p for p in tokens.Purpose if p is not purpose]
+        assert user_for_any(purpose, token) == user
+        others = [p for p in stamped if p is not purpose]
         for other in others:
             with pytest.raises(InvalidTokenError) as caught:
-                users.check_token(other, token)
+                user_for_any(other, token)
             assert caught.value.purpose == other.value
     record = users.load_record(user.id)
     assert record is not None
     accounts.replace_password(record, NEW_PASSWORD)
     for purpose, token in tokens_by_purpose.items():
         with pytest.raises(InvalidTokenError, match="no longer current"):
-            users.check_token(purpose, token)
+            user_for_any(purpose, token)
+
+
+def test_a_session_token_is_never_checked_without_its_session() -> None:
+    user = accounts.register("susan", "susan@example.com", PASSWORD)
+    token = signed_in_token(user, tokens.Purpose.ACCESS)
+    with pytest.raises(ValueError, match="checked with its session"):
+        users.check_token(tokens.Purpose.ACCESS, token)
 
 
 def test_replace_password_refuses_a_stale_record() -> None:

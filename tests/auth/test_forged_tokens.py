@@ -15,6 +15,7 @@ from chalice.test import Client
 
 from chalicelib.auth import accounts, passwords, tokens, users
 from chalicelib.auth.keys import get_keyring
+from tests.helpers.accounts import signed_in_token
 from tests.helpers.environment import PASSWORD
 from tests.helpers.web import SESSION_COOKIE, post_json
 
@@ -64,8 +65,8 @@ FORGERIES: dict[str, Forge] = {
     "wrong key": lambda u: _sign(_claims(u), secret=b"attacker-key-" * 4),
     "HS512 with the right key": lambda u: _sign(_claims(u), alg="HS512"),
     "expired with the right key": _expired,
-    "access token as reset token": lambda u: users.issue_token(u, tokens.Purpose.ACCESS, 600),
-    "session token as reset token": lambda u: users.issue_token(u, tokens.Purpose.SESSION, 600),
+    "access token as reset token": lambda u: signed_in_token(u, tokens.Purpose.ACCESS),
+    "session token as reset token": lambda u: signed_in_token(u, tokens.Purpose.SESSION),
     "verification token as reset token": lambda u: _verify(u),
     "truncated": lambda u: _valid(u)[:-5],
     "signature stripped": lambda u: _valid(u).rsplit(".", 1)[0] + ".",
@@ -130,8 +131,8 @@ def _expired_verify(user: users.User) -> str:
 
 VERIFY_FORGERIES: dict[str, Forge] = {
     "reset token": lambda u: _valid(u),
-    "access token": lambda u: users.issue_token(u, tokens.Purpose.ACCESS, 600),
-    "session token": lambda u: users.issue_token(u, tokens.Purpose.SESSION, 600),
+    "access token": lambda u: signed_in_token(u, tokens.Purpose.ACCESS),
+    "session token": lambda u: signed_in_token(u, tokens.Purpose.SESSION),
     "alg none": lambda u: f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_verify_claims(u))}.",
     "wrong key": lambda u: _sign(_verify_claims(u), secret=b"attacker-key-" * 4),
     "expired with the right key": _expired_verify,

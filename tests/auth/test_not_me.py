@@ -19,7 +19,13 @@ from chalicelib.auth.activity import Origin
 from chalicelib.auth.guards import find_by_email
 from chalicelib.errors import InvalidTokenError
 from chalicelib.models import USER_PREFIX
-from tests.helpers.accounts import SESSION, change_link, verify_address
+from tests.helpers.accounts import (
+    SESSION,
+    change_link,
+    signed_in_token,
+    user_for_any,
+    verify_address,
+)
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, token_from, with_subject
 from tests.helpers.web import Browser, api_gateway_post, api_gateway_request, link_in, log_in
@@ -237,7 +243,7 @@ def test_a_secure_link_token_is_good_for_nothing_else_and_nothing_else_for_it() 
     )
     for other in (tokens.Purpose.RESET_PASSWORD, tokens.Purpose.SESSION, tokens.Purpose.ACCESS):
         with pytest.raises(InvalidTokenError):
-            users.check_token(other, secure)
+            user_for_any(other, secure)
         with pytest.raises(InvalidTokenError):
-            not_me.open_link(users.issue_token(owner, other, 600))
+            not_me.open_link(signed_in_token(owner, other))
     assert not_me.open_link(secure).address == owner.email

@@ -11,10 +11,11 @@ import pytest
 import time_machine
 
 from chalicelib import aws
-from chalicelib.auth import accounts, password_reset, tokens, users
+from chalicelib.auth import accounts, password_reset, sessions, tokens, users
 from chalicelib.auth.activity import Origin
 from chalicelib.errors import AuthenticationError, InvalidTokenError, ValidationError
 from chalicelib.settings import get_settings
+from tests.helpers.accounts import signed_in_token
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, token_from
 
@@ -77,8 +78,8 @@ def test_confirm_sets_the_password_and_voids_every_outstanding_token(
     user: users.User,
 ) -> None:
     first, second = _token_by_mail(), _token_by_mail()
-    access = users.issue_token(user, tokens.Purpose.ACCESS, 3600)
-    session = users.issue_token(user, tokens.Purpose.SESSION, 3600)
+    access = signed_in_token(user, tokens.Purpose.ACCESS, 3600)
+    session = signed_in_token(user, tokens.Purpose.SESSION, 3600)
     password_reset.confirm_reset(first, NEW_PASSWORD)
     assert accounts.authenticate("susan", NEW_PASSWORD).id == user.id
     with pytest.raises(AuthenticationError):
@@ -88,7 +89,7 @@ def test_confirm_sets_the_password_and_voids_every_outstanding_token(
             password_reset.confirm_reset(token, "another fine password")
     for purpose, token in ((tokens.Purpose.ACCESS, access), (tokens.Purpose.SESSION, session)):
         with pytest.raises(InvalidTokenError):
-            users.user_for_token(purpose, token)
+            sessions.check(purpose, token)
 
 
 def test_resetting_to_the_same_password_still_voids_the_link(user: users.User) -> None:
@@ -127,7 +128,7 @@ def test_expired_link_is_refused() -> None:
 
 
 def test_an_access_token_is_not_a_reset_token(user: users.User) -> None:
-    access = users.issue_token(user, tokens.Purpose.ACCESS, 600)
+    access = signed_in_token(user, tokens.Purpose.ACCESS, 600)
     with pytest.raises(InvalidTokenError):
         password_reset.confirm_reset(access, NEW_PASSWORD)
 

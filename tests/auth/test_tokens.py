@@ -57,9 +57,23 @@ def test_a_reset_link_is_at_most_220_characters() -> None:
     ],
 )
 def test_tokens_are_bound_to_their_purpose(issued_for: Purpose, used_as: Purpose) -> None:
-    token = tokens.issue(issued_for, USER, FP, ttl=600)
+    token = tokens.issue(issued_for, USER, FP, ttl=600, own=_own(issued_for))
     with pytest.raises(InvalidTokenError):
         tokens.verify(used_as, token)
+
+
+def _own(purpose: Purpose) -> dict[str, str]:
+    return dict.fromkeys(purpose.own_claims, "x")
+
+
+def test_a_session_or_access_token_without_its_session_id_is_refused() -> None:
+    for purpose in (Purpose.SESSION, Purpose.ACCESS, Purpose.REFRESH):
+        with pytest.raises(ValueError, match="carries"):
+            tokens.issue(purpose, USER, FP, ttl=600)
+        payload = {"sub": USER, "aud": purpose.audience, "pwd": FP, "exp": time.time() + 60}
+        forged = jwt.encode(payload, get_keyring().current.secret, algorithm="HS256")
+        with pytest.raises(InvalidTokenError):
+            tokens.verify(purpose, forged)
 
 
 def test_token_expires_after_its_lifetime() -> None:
@@ -123,10 +137,12 @@ def test_previous_key_still_verifies_and_a_dropped_key_does_not(
     environment: Callable[..., None],
 ) -> None:
     environment(SECRET_KEY="o" * 40)
-    token = tokens.issue(Purpose.ACCESS, USER, FP, ttl=60)
+    token = tokens.issue(Purpose.ACCESS, USER, FP, ttl=60, own=_own(Purpose.ACCESS))
     environment(SECRET_KEY="n" * 40, SECRET_KEY_PREVIOUS="o" * 40)  # rotated
     assert tokens.verify(Purpose.ACCESS, token).user_id == USER
-    fresh = tokens.issue(Purpose.ACCESS, USER, FP, 60)  # signed with the current key
+    fresh = tokens.issue(
+        Purpose.ACCESS, USER, FP, 60, own=_own(Purpose.ACCESS)
+    )  # signed with the current key
     environment(SECRET_KEY_PREVIOUS=None)  # rotated again: the old key is dropped
     assert tokens.verify(Purpose.ACCESS, fresh).user_id == USER
     with pytest.raises(InvalidTokenError):

@@ -9,10 +9,10 @@ from base64 import urlsafe_b64encode
 
 import pytest
 
-from chalicelib.auth import accounts, passwords, tokens, users, verification
+from chalicelib.auth import accounts, passwords, sessions, tokens, users, verification
 from chalicelib.errors import InvalidTokenError
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, USERNAME_PREFIX, Guard, UserRecord
-from tests.helpers.accounts import SESSION, change_link
+from tests.helpers.accounts import SESSION, change_link, signed_in_token
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 
 ACCESS = tokens.Purpose.ACCESS
@@ -35,34 +35,34 @@ def test_an_account_is_born_with_a_random_stamp_that_every_token_carries() -> No
     assert first.stamp == _stored(first.id).security_stamp
     assert len(first.stamp) == 8
     assert first.stamp != second.stamp
-    token = users.issue_token(first, ACCESS, 600)
+    token = signed_in_token(first, ACCESS, 600)
     assert tokens.verify(ACCESS, token).stamp == first.stamp
 
 
 def test_moving_an_address_away_and_back_never_revives_a_token() -> None:
     user = accounts.register("susan", "a@example.com", PASSWORD)
-    before = users.issue_token(user, ACCESS, 3600)
+    before = signed_in_token(user, ACCESS, 3600)
     pending = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 3600, address="c@example.com")
     moved = _move(user, "b@example.com")
     back = _move(moved, "a@example.com")
     assert back.email == "a@example.com"
     assert len({user.stamp, moved.stamp, back.stamp}) == 3
     with pytest.raises(InvalidTokenError):
-        users.user_for_token(ACCESS, before)
+        sessions.check(ACCESS, before)
     with pytest.raises(InvalidTokenError):
         verification.confirm(pending)  # the change link left behind stays dead too
-    assert users.user_for_token(ACCESS, users.issue_token(back, ACCESS, 60)) == back
+    assert sessions.check(ACCESS, signed_in_token(back, ACCESS, 60)).user == back
 
 
 def test_a_forced_reset_ends_every_token_with_a_fresh_stamp() -> None:
     user = accounts.register("susan", "susan@example.com", PASSWORD)
-    token = users.issue_token(user, ACCESS, 3600)
+    token = signed_in_token(user, ACCESS, 3600)
     voided = accounts.void_password(user.id)
     assert voided is not None
     assert voided.stamp not in (user.stamp, "")
     assert _stored(user.id).password_hash.startswith(passwords.UNUSABLE_PREFIX)
     with pytest.raises(InvalidTokenError):
-        users.user_for_token(ACCESS, token)
+        sessions.check(ACCESS, token)
     assert accounts.void_password("no-such-account") is None
 
 
@@ -93,10 +93,10 @@ def _written_before_stamps() -> UserRecord:
 
 def test_a_record_written_before_stamps_keeps_its_tokens_until_its_first_change() -> None:
     record = _written_before_stamps()
-    old_token = tokens.issue(
-        ACCESS, "old-1", _legacy_fingerprint(record.password_hash, record.email), 3600
-    )
-    user = users.user_for_token(ACCESS, old_token)  # issued before the change: still good
+    legacy = users.User.from_record(record)
+    assert legacy.stamp == _legacy_fingerprint(record.password_hash, record.email)
+    old_token = signed_in_token(legacy, ACCESS, 3600)
+    user = sessions.check(ACCESS, old_token).user  # issued before the change: still good
     assert (user.id, user.email, user.email_verified) == ("old-1", "Olive@example.com", True)
     assert accounts.authenticate("olive", PASSWORD).stamp == user.stamp
     changed = accounts.change_password(user, PASSWORD, NEW_PASSWORD, SESSION)
@@ -104,5 +104,5 @@ def test_a_record_written_before_stamps_keeps_its_tokens_until_its_first_change(
     assert stored.security_stamp == changed.stamp
     assert changed.stamp != _legacy_fingerprint(stored.password_hash, stored.email)
     with pytest.raises(InvalidTokenError):
-        users.user_for_token(ACCESS, old_token)
-    assert users.user_for_token(ACCESS, users.issue_token(changed, ACCESS, 60)) == changed
+        sessions.check(ACCESS, old_token)
+    assert sessions.check(ACCESS, signed_in_token(changed, ACCESS, 60)).user == changed

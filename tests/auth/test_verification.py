@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 import time_machine
 
-from chalicelib.auth import accounts, email_change, password_reset, tokens, users, verification
+from chalicelib.auth import (
+    accounts,
+    email_change,
+    password_reset,
+    sessions,
+    tokens,
+    users,
+    verification,
+)
 from chalicelib.errors import (
     AddressTakenError,
     AlreadyConfirmedError,
@@ -19,7 +27,13 @@ from chalicelib.errors import (
     ValidationError,
 )
 from chalicelib.models import Guard
-from tests.helpers.accounts import SESSION, change_link, verify_address
+from tests.helpers.accounts import (
+    SESSION,
+    change_link,
+    signed_in_token,
+    user_for_any,
+    verify_address,
+)
 from tests.helpers.environment import BASE_URL, NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import (
     RESET,
@@ -74,9 +88,9 @@ def test_registration_mails_a_link_that_verifies_the_address_once() -> None:
 
 def test_verifying_keeps_sessions_alive() -> None:
     user = _register()
-    session = users.issue_token(user, tokens.Purpose.SESSION, 600)
+    session = signed_in_token(user, tokens.Purpose.SESSION, 600)
     verify_address(user)
-    assert users.user_for_token(tokens.Purpose.SESSION, session).email_verified is True
+    assert sessions.check(tokens.Purpose.SESSION, session).user.email_verified is True
 
 
 def test_twenty_concurrent_confirms_verify_once() -> None:
@@ -119,7 +133,7 @@ def test_a_completed_reset_marks_the_address_verified() -> None:
 def test_a_change_moves_both_guards_and_ends_every_earlier_token() -> None:
     user = verify_address(_register())
     before = {
-        p: users.issue_token(user, p, 600)
+        p: signed_in_token(user, p, 600)
         for p in (tokens.Purpose.SESSION, tokens.Purpose.ACCESS, tokens.Purpose.RESET_PASSWORD)
     }
     settle_mail()
@@ -138,7 +152,7 @@ def test_a_change_moves_both_guards_and_ends_every_earlier_token() -> None:
         Guard.get("email#susan@example.com")
     for purpose, token in before.items():
         with pytest.raises(InvalidTokenError):
-            users.check_token(purpose, token)
+            user_for_any(purpose, token)
     with pytest.raises(AlreadyConfirmedError):  # whatever the stamp: that address is confirmed
         verification.confirm(token_from(link, VERIFY))
     assert accounts.authenticate("susan@new.example", PASSWORD).id == user.id

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 from chalicelib import addresses
-from chalicelib.auth import email_change, passwords, tokens, users, verification
+from chalicelib.auth import email_change, passwords, sessions, tokens, users, verification
+from chalicelib.auth.activity import Origin
 from chalicelib.models import EMAIL_PREFIX, USER_PREFIX, Guard, UserRecord
 from tests.helpers.environment import PASSWORD
 from tests.helpers.inbox import VERIFY, drain_queue, sent_mail, token_from
@@ -19,6 +20,27 @@ def verify_address(user: users.User) -> users.User:
     """Confirm the user's own address as its link would (a real token, the real confirm)."""
     token = users.issue_token(user, tokens.Purpose.VERIFY_EMAIL, 600, address=user.email)
     return verification.confirm(token)
+
+
+def signed_in_token(user: users.User, purpose: tokens.Purpose, ttl: int = 600) -> str:
+    """A token of `user` for `purpose` as the app issues it: one that names a session (a
+    session cookie, an access or refresh token) names a new stored session, as a sign-in
+    makes one; any other is users.issue_token's."""
+    if not purpose.in_session:
+        return users.issue_token(user, purpose, ttl)
+    kind = sessions.Kind.PAGE if purpose is tokens.Purpose.SESSION else sessions.Kind.API
+    session_id = sessions.start(user, kind, ttl, Origin(), refresh_id="first")
+    own = {"sid": session_id, "rid": "first"}
+    return tokens.issue(
+        purpose, user.id, user.stamp, ttl, own={name: own[name] for name in purpose.own_claims}
+    )
+
+
+def user_for_any(purpose: tokens.Purpose, token: str) -> users.User:
+    """The one check of a token for `purpose`: one that names a session with its session."""
+    if purpose.in_session:
+        return sessions.check(purpose, token).user
+    return users.user_for_token(purpose, token)
 
 
 # What a signed-in session is known by when domain code is called directly (a page passes its

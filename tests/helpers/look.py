@@ -93,6 +93,7 @@ STATES: dict[str, Callable[[Page], object]] = {
         ),
     ),
     "logout": lambda tab: (signed_in(tab, "ken"), tab.goto("/logout")),
+    "security": lambda tab: (signed_in(tab, "radia", long_address("radia")), tab.goto("/security")),
     "not-found": lambda tab: tab.goto("/no/such/page"),
     "expired-form": lambda tab: (
         tab.goto("/register"),
@@ -131,6 +132,7 @@ STATES: dict[str, Callable[[Page], object]] = {
         ),
     ),
     "es-logout": lambda tab: (signed_in(tab, "carmen"), spanish(tab), tab.goto("/logout")),
+    "es-security": lambda tab: (signed_in(tab, "rosa"), spanish(tab), tab.goto("/security")),
     "es-dead-reset-link": lambda tab: (
         tab.goto("/login"),
         spanish(tab),

@@ -7,6 +7,7 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.auth import tokens, users
+from tests.helpers.accounts import signed_in_token
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import PASSWORD
 from tests.helpers.inbox import VERIFY, drain_queue, settle_mail, token_from, with_subject
@@ -87,7 +88,7 @@ def test_every_other_kind_of_token_is_refused_by_confirm(
         answer = post_json(
             client,
             "/api/email-verification/confirm",
-            {"token": users.issue_token(user, purpose, 600)},
+            {"token": signed_in_token(user, purpose, 600)},
         )
         assert answer.status_code == 400
         assert answer.json_body["error"] == "invalid_token"

@@ -58,7 +58,7 @@ def test_a_failing_page_shows_a_page_with_the_reference(
     browser: Browser, susan: dict[str, Any]
 ) -> None:
     browser.submit("/login", {"username": "susan", "password": "correct horse battery staple"})
-    with failing("dynamodb.GetItem"):
+    with failing("dynamodb.BatchGetItem"):  # the session cookie's account and session
         response = browser.get("/")
     assert response.status_code == 500
     page = response.body.decode()

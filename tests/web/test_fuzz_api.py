@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from chalicelib import aws
 from chalicelib.auth import tokens, users
 from chalicelib.settings import get_settings
+from tests.helpers.accounts import signed_in_token
 from tests.helpers.environment import PASSWORD
 from tests.helpers.web import csrf_from, post_json
 
@@ -107,7 +108,7 @@ def susan_token(susan: dict[str, Any]) -> str:
     record = users.load_record(susan["id"])
     assert record is not None
     user = users.User.from_record(record)
-    return users.issue_token(user, tokens.Purpose.ACCESS, 600)
+    return signed_in_token(user, tokens.Purpose.ACCESS, 600)
 
 
 # What a refused password counts: failed logins, and a signed-in session's wrong passwords.

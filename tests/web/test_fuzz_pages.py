@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from chalicelib.auth import devices, tokens, users
 from chalicelib.web.flash import FLASHES
+from tests.helpers.accounts import signed_in_token
 from tests.helpers.environment import PASSWORD
 from tests.helpers.web import (
     CSRF_COOKIE,
@@ -39,8 +40,16 @@ FIELDS = [
     "csrf_token",
 ]
 MAX_BODY_BYTES = 16 * 1024
-SIGNED_IN_ONLY = {"/change_password", "/change_email", "/verify_email", "/cancel_email_change"}
-SIGNED_IN_ONLY |= {"/delete_account"}
+SIGNED_IN_ONLY = {
+    "/change_password",
+    "/change_email",
+    "/verify_email",
+    "/cancel_email_change",
+    "/security/sign_out_session",
+    "/security/sign_out_others",
+    "/security/sign_out_everywhere",
+    "/delete_account",
+}
 FUZZ = settings(
     max_examples=120,
     deadline=None,
@@ -80,8 +89,8 @@ def _quoted(jar: dict[str, str]) -> str:
 
 def _wrong_tokens(user: users.User) -> list[str]:
     """Real tokens of the account, each in a cookie meant for another kind."""
-    session = users.issue_token(user, tokens.Purpose.SESSION, 600)
-    access = users.issue_token(user, tokens.Purpose.ACCESS, 600)
+    session = signed_in_token(user, tokens.Purpose.SESSION, 600)
+    access = signed_in_token(user, tokens.Purpose.ACCESS, 600)
     return [session, access, devices.issue(user)]
 
 

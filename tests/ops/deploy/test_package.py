@@ -112,7 +112,7 @@ def test_the_function_package_is_code_only_and_the_layer_leaves_botocore_out(bui
     assert not {"botocore", "boto3", "urllib3", "dateutil"} & packages
     function_size, _ = zip_sizes(built.parent / "deployment.zip")
     layer_size, _ = zip_sizes(built.parent / "layer-deployment.zip")
-    assert function_size < 600_000  # source and bytecode (about 540 kB with the owner's controls)
+    assert function_size < 700_000  # source and bytecode: 602 kB with the owner's controls
     assert layer_size < 5_000_000
 
 
