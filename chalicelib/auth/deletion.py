@@ -12,30 +12,19 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.activity_models import SESSION_PREFIX, SessionRecord
 from chalicelib.auth import activity, login, notifications, throttle
 from chalicelib.auth.activity import EventKind, Origin
 from chalicelib.auth.guards import guard_key_of, username_key
+from chalicelib.auth.sessions import stored as stored_sessions
 from chalicelib.auth.users import User, address_of, unchanged
 from chalicelib.errors import AuthenticationError
 from chalicelib.logs import logger
-from chalicelib.models import USER_PREFIX, Guard, failed_items, transaction_connection
+from chalicelib.models import Guard, failed_items, transaction_connection
 
 ADDRESS_DIGEST_SCOPE = "deleted-address"
 # DynamoDB takes 100 items in a transaction: the account, two guards and the event leave the
 # rest for sessions; any beyond (their tokens died with the account) are deleted after it.
 SESSIONS_IN_TRANSACTION = 90
-
-
-def sessions_of(user_id: str) -> list[SessionRecord]:
-    """Every stored session of the account (one Query)."""
-    return list(
-        SessionRecord.query(
-            USER_PREFIX + user_id,
-            SessionRecord.sk.startswith(SESSION_PREFIX),
-            consistent_read=True,
-        )
-    )
 
 
 def address_digest(address: str) -> str:
@@ -54,7 +43,7 @@ def delete_account(user: User, password: str, session: str, origin: Origin) -> N
     meanwhile) or SessionEndedError.
     """
     record = login.prove_password(user, password, session)
-    sessions = sessions_of(record.user_id)
+    sessions = stored_sessions(record.user_id)
     event = activity.pending(record.user_id, EventKind.ACCOUNT_DELETED, origin)
     event.address_digest = address_digest(address_of(record))
     ours = Guard.user_id == record.user_id

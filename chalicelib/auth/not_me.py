@@ -27,9 +27,10 @@ from chalicelib import addresses
 from chalicelib.activity_models import SessionRecord
 from chalicelib.auth import accounts, activity, password_reset, tokens
 from chalicelib.auth.activity import EventKind, Origin
-from chalicelib.auth.deletion import SESSIONS_IN_TRANSACTION, sessions_of
+from chalicelib.auth.deletion import SESSIONS_IN_TRANSACTION
 from chalicelib.auth.guards import email_key, guard_key_of, held_the_old_way
 from chalicelib.auth.notifications import CANCEL, SECURE
+from chalicelib.auth.sessions import stored
 from chalicelib.auth.users import address_of, load_record, unchanged
 from chalicelib.errors import InvalidTokenError
 from chalicelib.logs import logger
@@ -165,7 +166,7 @@ def _secure(link: SecureLink, record: UserRecord, restore: bool, origin: Origin)
             UserRecord.canonical_email.set(canonical),
             UserRecord.email_verified.set(True),  # the link proved the mailbox
         ]
-    _write(link, record, actions, origin, unchanged(record), guards, sessions_of(record.user_id))
+    _write(link, record, actions, origin, unchanged(record), guards, stored(record.user_id))
 
 
 def _write(

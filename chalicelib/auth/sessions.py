@@ -152,6 +152,7 @@ def _touch(session: SessionRecord) -> None:
 
 
 def stored(user_id: str) -> list[SessionRecord]:
+    """Every session item of the account, live or not yet expired by TTL (one Query)."""
     return list(
         SessionRecord.query(
             USER_PREFIX + user_id,
@@ -161,23 +162,24 @@ def stored(user_id: str) -> list[SessionRecord]:
     )
 
 
+def view_of(item: SessionRecord, current: str) -> SessionView:
+    """A stored session as its owner sees it; `current` is the caller's session id."""
+    return SessionView(
+        id=item.sk.removeprefix(SESSION_PREFIX),
+        kind=item.kind,
+        created_at=int(item.created_at),
+        last_used_at=int(item.last_used_at),
+        client=item.client,
+        user_agent=item.user_agent,
+        current=item.sk == SESSION_PREFIX + current,
+    )
+
+
 def active(user: User, current: str) -> list[SessionView]:
     """The account's live sessions, the latest used first (one Query); `current` is the
     session of the caller."""
     now = time.time()
-    views = [
-        SessionView(
-            id=item.sk.removeprefix(SESSION_PREFIX),
-            kind=item.kind,
-            created_at=int(item.created_at),
-            last_used_at=int(item.last_used_at),
-            client=item.client,
-            user_agent=item.user_agent,
-            current=item.sk == SESSION_PREFIX + current,
-        )
-        for item in stored(user.id)
-        if live(item, user.stamp, now)
-    ]
+    views = [view_of(item, current) for item in stored(user.id) if live(item, user.stamp, now)]
     return sorted(views, key=lambda view: (not view.current, -view.last_used_at))
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib.auth import deletion, export
-from chalicelib.web.api import ANY_TYPE, ME, _bearer, _bearer_user
+from chalicelib.web.api import ANY_TYPE, ME, caller
 from chalicelib.web.api_errors import api_errors
-from chalicelib.web.http import json_response, origin_of, parse_json, string_field
+from chalicelib.web.http import bearer, json_response, origin_of, parse_json, string_field
+from chalicelib.web.owner_json import export_json
 
 account_api = Blueprint(__name__)
 
@@ -23,7 +24,7 @@ def _request() -> Request:
 def delete_me() -> Response:
     """Delete the account: 204; a wrong password 401 (counted for this session)."""
     data = parse_json(_request())
-    user, session = _bearer()
+    user, session = caller()
     deletion.delete_account(user, string_field(data, "password"), session, origin_of(_request()))
     return Response(body="", status_code=204)
 
@@ -32,4 +33,5 @@ def delete_me() -> Response:
 @api_errors
 def export_me() -> Response:
     """The account, its sessions and its events (GDPR access)."""
-    return json_response(export.export(_bearer_user()))
+    signed, _token = bearer(_request())
+    return json_response(export_json(export.export(signed.user, signed.session_id)))

@@ -30,6 +30,7 @@ from chalicelib.web.http import (
     require_json,
     string_field,
 )
+from chalicelib.web.owner_json import user_json
 
 api = Blueprint(__name__)
 
@@ -48,17 +49,6 @@ def _request() -> Request:
 
 def _origin() -> Origin:
     return origin_of(_request())
-
-
-def _user_json(user: User) -> dict[str, str | bool | None]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "email_verified": user.email_verified,
-        "locale": user.locale,
-        "pending_email": user.pending_email,
-    }
 
 
 @api.route("/api/health", methods=["GET"], content_types=ANY_TYPE)
@@ -88,7 +78,7 @@ def create_user() -> Response:
         origin=_origin(),
     )
     # Where the new account is read: with a token from POST /api/tokens.
-    return json_response(_user_json(user), 201, Location=links.absolute(ME))
+    return json_response(user_json(user), 201, Location=links.absolute(ME))
 
 
 @api.route("/api/tokens", methods=["POST"], content_types=ANY_TYPE)
@@ -103,14 +93,14 @@ def create_token() -> Response:
     return json_response(_token_json(user, device))
 
 
-def _bearer() -> tuple[User, str]:
+def caller() -> tuple[User, str]:
     """The caller's account and its access token (what its wrong passwords count under)."""
     signed, token = bearer(_request())
     return signed.user, token
 
 
-def _bearer_user() -> User:
-    return _bearer()[0]
+def caller_user() -> User:
+    return caller()[0]
 
 
 def _token_json(user: User, device_token: str = "") -> dict[str, str | int]:
@@ -132,22 +122,22 @@ def _token_json(user: User, device_token: str = "") -> dict[str, str | int]:
 @api.route(ME, methods=["GET"], content_types=ANY_TYPE)
 @api_errors
 def me() -> Response:
-    return json_response(_user_json(_bearer_user()))
+    return json_response(user_json(caller_user()))
 
 
 @api.route("/api/users/me/locale", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def choose_locale() -> Response:
     data = parse_json(_request())
-    user = preferences.set_locale(_bearer_user(), string_field(data, "locale"))
-    return json_response(_user_json(user))
+    user = preferences.set_locale(caller_user(), string_field(data, "locale"))
+    return json_response(user_json(user))
 
 
 @api.route("/api/users/me/password", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def change_password() -> Response:
     data = parse_json(_request())
-    user, session = _bearer()
+    user, session = caller()
     current, new = string_field(data, "current_password"), string_field(data, "new_password")
     changed = accounts.change_password(user, current, new, session, _origin())
     # Every earlier token (device tokens too) is void now; hand back fresh ones.
@@ -180,7 +170,7 @@ def confirm_password_reset() -> Response:
 @api.route("/api/email-verification", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def request_email_verification() -> Response:
-    user = _bearer_user()
+    user = caller_user()
     require_json(_request())  # no body to read, but the same rule against cross-site posts
     sent = verification.request_verification(user)
     return json_response({"message": wording.resent(sent, user.email_verified)}, 202)
@@ -190,14 +180,14 @@ def request_email_verification() -> Response:
 @api_errors
 def confirm_email_verification() -> Response:
     user = verification.confirm(string_field(parse_json(_request()), "token"), _origin())
-    return json_response({"message": wording.EMAIL_CONFIRMED, "user": _user_json(user)})
+    return json_response({"message": wording.EMAIL_CONFIRMED, "user": user_json(user)})
 
 
 @api.route("/api/users/me/email", methods=["POST"], content_types=ANY_TYPE)
 @api_errors
 def change_email() -> Response:
     data = parse_json(_request())
-    user, session = _bearer()
+    user, session = caller()
     password, address = string_field(data, "password"), string_field(data, "email")
     email_change.request_change(user, password, address, session, _origin())
     return json_response({"message": wording.EMAIL_CHANGE_REQUESTED}, 202)
@@ -207,5 +197,5 @@ def change_email() -> Response:
 @api_errors
 def cancel_email_change() -> Response:
     """Cancel the pending change of address (its link dies); 204 whether one was pending."""
-    email_change.cancel_change(_bearer_user(), _origin())
+    email_change.cancel_change(caller_user(), _origin())
     return Response(body="", status_code=204)

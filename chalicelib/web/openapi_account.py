@@ -46,13 +46,14 @@ def _export_schema() -> dict[str, Any]:
         password_changed_at=TIME,
     )
     session = obj(
-        ["id", "kind", "created_at", "last_used_at", "client", "user_agent"],
+        ["id", "kind", "created_at", "last_used_at", "client", "user_agent", "current"],
         id=STRING,
         kind={"enum": ["page", "api"]},
         created_at=TIME,
         last_used_at=TIME,
         client=STRING,
         user_agent=STRING,
+        current={"type": "boolean"},
     )
     event = obj(
         ["kind", "at", "client", "user_agent", "request_id"],

@@ -6,9 +6,6 @@ auth/sign_out.py) and shapes the answer; errors are answered by web/api_errors.p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib.auth import refresh, sessions, sign_out
@@ -21,6 +18,7 @@ from chalicelib.web.http import (
     require_json,
     string_field,
 )
+from chalicelib.web.owner_json import session_json
 
 session_api = Blueprint(__name__)
 
@@ -36,23 +34,6 @@ def _request() -> Request:
 
 def _caller() -> sessions.Signed:
     return bearer(_request())[0]
-
-
-def rfc3339(seconds: int) -> str:
-    """A time as RFC 3339, in UTC, to the second."""
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _session_json(view: sessions.SessionView) -> dict[str, Any]:
-    return {
-        "id": view.id,
-        "kind": view.kind,
-        "created_at": rfc3339(view.created_at),
-        "last_used_at": rfc3339(view.last_used_at),
-        "client": view.client,
-        "user_agent": view.user_agent,
-        "current": view.current,
-    }
 
 
 def _no_content() -> Response:
@@ -91,7 +72,7 @@ def revoke_token() -> Response:
 def list_sessions() -> Response:
     caller = _caller()
     views = sessions.active(caller.user, caller.session_id)
-    return json_response({"items": [_session_json(view) for view in views]})
+    return json_response({"items": [session_json(view) for view in views]})
 
 
 @session_api.route(SESSIONS + "/{session_id}", methods=["DELETE"], content_types=ANY_TYPE)

@@ -85,7 +85,9 @@ def test_export_holds_the_account_its_sessions_and_events_and_no_secret(
         "last_used_at": at,
         "client": "198.51.100.7",
         "user_agent": "curl",
+        "current": False,
     } in exported["sessions"]
+    assert [s["current"] for s in exported["sessions"]].count(True) == 1  # the caller's
     ours = [e for e in exported["events"] if e["request_id"] == "req-9"]
     assert [e["kind"] for e in ours] == ["signed_in"] * 3
     assert set(ours[0]) == {"kind", "at", "client", "user_agent", "request_id"}
