@@ -165,7 +165,7 @@ def change_password(
     password, or another change won the race), SessionEndedError, PasswordPolicyError or
     RateLimitedError.
     """
-    record = login.prove_password(user, current_password, session)
+    record = login.prove_password(user, current_password, session, origin)
     passwords.check_policy(new_password, record.username, record.email)
     cap = get_settings().password_changes_per_hour
     check_action_cap(PASSWORD_SCOPE, user.id, cap, PASSWORD_CHANGES_THROTTLED)

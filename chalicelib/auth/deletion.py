@@ -42,7 +42,7 @@ def delete_account(user: User, password: str, session: str, origin: Origin) -> N
     last notice. Raises AuthenticationError (a wrong password, or the account changed
     meanwhile) or SessionEndedError.
     """
-    record = login.prove_password(user, password, session)
+    record = login.prove_password(user, password, session, origin)
     sessions = stored_sessions(record.user_id)
     event = activity.pending(record.user_id, EventKind.ACCOUNT_DELETED, origin)
     event.address_digest = address_digest(address_of(record))

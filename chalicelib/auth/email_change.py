@@ -61,7 +61,7 @@ def request_change(
     Raises ValidationError, AuthenticationError, SessionEndedError or RateLimitedError.
     """
     address = new_address(new_email)
-    record = login.prove_password(user, password, session)
+    record = login.prove_password(user, password, session, origin)
     current = User.from_record(record)
     if addresses.canonical(address) == address_of(record):
         if not current.email_verified:

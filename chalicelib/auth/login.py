@@ -17,7 +17,7 @@ from __future__ import annotations
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import metrics
-from chalicelib.auth import activity, passwords, throttle
+from chalicelib.auth import activity, passwords, sign_out, throttle
 from chalicelib.auth.activity import EventKind, Origin
 from chalicelib.auth.devices import Device
 from chalicelib.auth.guards import find_by_login, login_name
@@ -110,14 +110,17 @@ def _within_own_count(device: Device) -> bool:
     return attempts <= settings.login_max_failures
 
 
-def prove_password(user: User, password: str, session: str) -> UserRecord:
+def prove_password(
+    user: User, password: str, session: str, origin: Origin = Origin()
+) -> UserRecord:
     """The signed-in account's record, once `password` proves to be its current password.
 
-    For a session that has signed in already (changing the password or the address): no lock
-    strangers caused applies. Its wrong passwords count per session instead, under a keyed
-    digest of `session` (the cookie or access token that identifies it): the
-    SESSION_PASSWORD_FAILURES-th within an hour ends the session, and a session past that
-    count is refused before argon2 runs. A success takes its own count back.
+    For a session that has signed in already (changing the password or the address, deleting
+    the account): no lock strangers caused applies. Its wrong passwords count per session
+    instead, under a keyed digest of the session's id (`session`): the
+    SESSION_PASSWORD_FAILURES-th within an hour ends the session (its stored item goes, so its
+    cookie or tokens stop working at once), and a session past that count is refused before
+    argon2 runs. A success takes its own count back.
     Raises AuthenticationError (a wrong password) or SessionEndedError (sign in again).
     """
     attempts = throttle.hit(PROOF_SCOPE, session, HOUR)
@@ -128,6 +131,7 @@ def prove_password(user: User, password: str, session: str) -> UserRecord:
         _verify(record.password_hash if record else None, password)
     except AuthenticationError:
         if attempts >= SESSION_PASSWORD_FAILURES:
+            sign_out.end_current(user.id, session, origin)
             raise SessionEndedError(SESSION_ENDED) from None
         raise
     assert record is not None
@@ -135,11 +139,11 @@ def prove_password(user: User, password: str, session: str) -> UserRecord:
     return _signed_in(record, password)
 
 
-def is_current_password(user: User, password: str, session: str) -> bool:
+def is_current_password(user: User, password: str, session: str, origin: Origin = Origin()) -> bool:
     """prove_password as a yes or no, for a form that says every error at once: a wrong
     password still counts for the session. Raises SessionEndedError (sign in again)."""
     try:
-        prove_password(user, password, session)
+        prove_password(user, password, session, origin)
     except SessionEndedError:
         raise
     except AuthenticationError:

@@ -66,11 +66,11 @@ def delete_account_form(page: PageRequest) -> Response:
 def delete_account(page: PageRequest, form: dict[str, str]) -> Response:
     user = page.session.user()
     assert user is not None
-    password, session = form.get("password", ""), page.session.token()
+    password, session = form.get("password", ""), page.session.id()
     with_proof(
         lambda: check_deletion(form),
         "password",
-        lambda: is_current_password(user, password, session),
+        lambda: is_current_password(user, password, session, origin_of(page.request)),
     )
     deletion.delete_account(user, password, session, origin_of(page.request))
     page.session.log_out()

@@ -94,9 +94,9 @@ def create_token() -> Response:
 
 
 def caller() -> tuple[User, str]:
-    """The caller's account and its access token (what its wrong passwords count under)."""
-    signed, token = bearer(_request())
-    return signed.user, token
+    """The caller's account and its session's id (what its wrong passwords count under)."""
+    signed, _token = bearer(_request())
+    return signed.user, signed.session_id
 
 
 def caller_user() -> User:

@@ -75,13 +75,15 @@ def change_email(page: PageRequest, form: dict[str, str]) -> Response:
     with_proof(
         lambda: new_address(form.get("email", "")),
         "password",
-        lambda: login.is_current_password(user, form.get("password", ""), page.session.token()),
+        lambda: login.is_current_password(
+            user, form.get("password", ""), page.session.id(), origin_of(page.request)
+        ),
     )
     email_change.request_change(
         user,
         form.get("password", ""),
         form.get("email", ""),
-        page.session.token(),
+        page.session.id(),
         origin_of(page.request),
     )
     return page.redirect("/", flash="email_change_requested")

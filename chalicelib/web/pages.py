@@ -160,13 +160,15 @@ def change_password(page: PageRequest, form: dict[str, str]) -> Response:
     with_proof(
         lambda: check_new_password(form, user.username, user.email),
         "current_password",
-        lambda: is_current_password(user, form.get("current_password", ""), page.session.token()),
+        lambda: is_current_password(
+            user, form.get("current_password", ""), page.session.id(), origin_of(page.request)
+        ),
     )
     changed = accounts.change_password(
         user,
         form.get("current_password", ""),
         form.get("password", ""),
-        page.session.token(),
+        page.session.id(),
         origin_of(page.request),
     )
     # Every older session and device token is void now; this browser gets fresh ones.

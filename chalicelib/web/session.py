@@ -50,11 +50,6 @@ class Session:
                     self._cookies.clear(cookie_jar.SESSION)
         return self._signed
 
-    def token(self) -> str:
-        """The session cookie itself: what a signed-in session's wrong passwords are counted
-        under (a keyed digest of it)."""
-        return self._cookies.get(cookie_jar.SESSION) if self.user() else ""
-
     def forget(self) -> None:
         """A visitor from here on, unread: an error page must not depend on the account."""
         self._signed, self._loaded = None, True

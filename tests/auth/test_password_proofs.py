@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from chalicelib.auth import activity
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.hashing import Work
 from tests.helpers.web import Browser, api_gateway_post, json_of
@@ -61,8 +62,13 @@ def test_the_fifth_wrong_password_ends_the_session(
     assert (ended["statusCode"], json_of(ended)["error"]) == (401, "session_ended")
     before = len(argon2_verifications)
     again = _change_password(token, PASSWORD)  # the right password, too late
-    assert (again["statusCode"], json_of(again)["error"]) == (401, "session_ended")
-    assert len(argon2_verifications) == before  # refused before argon2 ran
+    # The session is gone, so its token is: refused before any password is looked at.
+    assert (again["statusCode"], json_of(again)["error"]) == (401, "unauthorized")
+    assert len(argon2_verifications) == before
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.http.get("/api/users/me", headers=bearer).status_code == 401
+    kinds = [event.kind for event in activity.recent(susan["id"]).items]
+    assert kinds.count("session_ended") == 1
     # Signing in again starts a new session with a count of its own.
     assert _change_password(_access_token(), PASSWORD)["statusCode"] == 200
 
