@@ -4,8 +4,13 @@ in English and, through the switcher at the foot of every page, in Spanish."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
 
 from playwright.sync_api import Page
+
+from tests.helpers import devstack
+from tests.helpers.web import VERIFY
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "tr0ub4dor & 3 new horses"
@@ -49,6 +54,49 @@ def expired(tab: Page, fields: dict[str, str], button: str) -> None:
     tab.get_by_role("button", name=button).click()
 
 
+def mail_to(stack: devstack.DevStack, before: set[Path], address: str) -> EmailMessage:
+    """The first email to `address` in the outbox that was not in `before` (another state's
+    late mail may land between)."""
+    while True:
+        path = stack.wait_for_email(before)
+        message = devstack.read_email(path)
+        if message["To"] == address:
+            return message
+        before = before | {path}
+
+
+def confirmed(tab: Page, stack: devstack.DevStack, username: str) -> None:
+    """A new account, signed in, its address confirmed with the link it was mailed (security
+    notices go only to a confirmed address)."""
+    before = stack.emails()
+    signed_in(tab, username)
+    tab.goto(devstack.link(mail_to(stack, before, f"{username}@example.com"), VERIFY))
+    tab.get_by_role("button", name="Confirm").click()
+    tab.get_by_role("status").wait_for()
+
+
+def password_notice(tab: Page, stack: devstack.DevStack, address: str, button: str) -> EmailMessage:
+    """Change the password on the signed-in account of `address`; the notice mailed to it."""
+    before = stack.emails()
+    tab.goto("/change_password")
+    fields = {"current_password": PASSWORD, "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    fill(tab, fields, button)
+    return mail_to(stack, before, address)
+
+
+def not_me_link(notice: EmailMessage) -> str:
+    """A security notice's "this wasn't me" link."""
+    return devstack.link(notice, SECURE)
+
+
+def delete_errors(tab: Page, button: str) -> None:
+    """The deletion form sent with a wrong password and without DELETE typed."""
+    tab.goto("/delete_account")
+    fill(tab, {"password": "not my password", "confirm": "delete"}, button)
+    tab.locator("#confirm-error").wait_for()
+
+
+SECURE = "secure_account"
 REGISTRATION = {"username": "margaret", "email": LONG_ADDRESS, "password": "x"}
 
 STATES: dict[str, Callable[[Page], object]] = {
@@ -94,6 +142,12 @@ STATES: dict[str, Callable[[Page], object]] = {
     ),
     "logout": lambda tab: (signed_in(tab, "ken"), tab.goto("/logout")),
     "security": lambda tab: (signed_in(tab, "radia", long_address("radia")), tab.goto("/security")),
+    "delete-account": lambda tab: (signed_in(tab, "hopper"), tab.goto("/delete_account")),
+    "delete-account-errors": lambda tab: (
+        signed_in(tab, "edsger"),
+        delete_errors(tab, "Delete my account"),
+    ),
+    "dead-secure-link": lambda tab: tab.goto("/secure_account/not-a-token"),
     "not-found": lambda tab: tab.goto("/no/such/page"),
     "expired-form": lambda tab: (
         tab.goto("/register"),
@@ -133,6 +187,16 @@ STATES: dict[str, Callable[[Page], object]] = {
     ),
     "es-logout": lambda tab: (signed_in(tab, "carmen"), spanish(tab), tab.goto("/logout")),
     "es-security": lambda tab: (signed_in(tab, "rosa"), spanish(tab), tab.goto("/security")),
+    "es-delete-account-errors": lambda tab: (
+        signed_in(tab, "elena"),
+        spanish(tab),
+        delete_errors(tab, "Eliminar mi cuenta"),
+    ),
+    "es-dead-secure-link": lambda tab: (
+        tab.goto("/login"),
+        spanish(tab),
+        tab.goto("/secure_account/not-a-token"),
+    ),
     "es-dead-reset-link": lambda tab: (
         tab.goto("/login"),
         spanish(tab),
@@ -152,5 +216,25 @@ STATES: dict[str, Callable[[Page], object]] = {
         tab.goto("/register"),
         spanish(tab),
         expired(tab, REGISTRATION, "Registrarse"),
+    ),
+}
+
+# States behind a link only an email holds: the outbox of the stack is read for it.
+MAILED_STATES: dict[str, Callable[[Page, devstack.DevStack], object]] = {
+    "secure-account": lambda tab, stack: (
+        confirmed(tab, stack, "frances"),
+        tab.goto(
+            not_me_link(password_notice(tab, stack, "frances@example.com", "Change Password"))
+        ),
+    ),
+    "es-secure-account": lambda tab, stack: (
+        confirmed(tab, stack, "francisca"),
+        spanish(tab),
+        tab.goto(
+            not_me_link(
+                password_notice(tab, stack, "francisca@example.com", "Cambiar la contraseña")
+            )
+        ),
+        tab.get_by_role("button", name="Proteger mi cuenta").wait_for(),
     ),
 }

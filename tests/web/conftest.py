@@ -7,9 +7,12 @@ import secrets
 from collections.abc import Callable, Iterator
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from chalicelib.auth.keys import get_keyring
 from chalicelib.settings import get_settings
+from tests.helpers import devstack
+from tests.helpers.chromium import ARGS, CHROMIUM, DESKTOP
 
 
 def _reload_keys() -> None:
@@ -33,3 +36,35 @@ def rotate_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]
     yield rotate
     monkeypatch.undo()
     _reload_keys()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[devstack.DevStack]:
+    """`make dev` on free ports, one per browser test module (test_look.py, test_owner_walk.py;
+    each overrides conftest's in-process moto: the stack runs its own moto server)."""
+    running = devstack.start(tmp_path_factory.mktemp("dev"))
+    try:
+        yield running
+    finally:
+        running.kill()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tab(chromium: Browser, stack: devstack.DevStack) -> Iterator[Page]:
+    """A fresh browser context (no cookies) on the stack, at desktop width."""
+    context = chromium.new_context(base_url=stack.base_url, viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -5,84 +5,26 @@ Screenshots of each step land in build/test-artifacts/ (the states: tests/helper
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from email.message import EmailMessage
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Page
 
 from tests.helpers import devstack
-from tests.helpers.look import NEW_PASSWORD, PASSWORD, STATES, fill, register, spanish
+from tests.helpers.chromium import check, email_fits_a_phone
+from tests.helpers.look import (
+    MAILED_STATES,
+    NEW_PASSWORD,
+    PASSWORD,
+    STATES,
+    fill,
+    register,
+    spanish,
+)
 from tests.helpers.web import RESET, VERIFY
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-ARTIFACTS = devstack.ROOT / "build" / "test-artifacts" / "look"
-WIDTHS = {"desktop": (1280, 800), "phone": (375, 740)}
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-SERIOUS = {"serious", "critical"}
-# The navigation's items share one row when the highest one starts above the lowest one's end.
-ONE_ROW = """() => {
-  const items = [...document.querySelectorAll('header.navbar nav > *')]
-    .filter((item) => item.offsetWidth > 0 && item.offsetHeight > 0)
-    .map((item) => item.getBoundingClientRect());
-  return Math.max(...items.map((box) => box.top)) < Math.min(...items.map((box) => box.bottom));
-}"""
 
 
 @pytest.fixture(autouse=True)
 def aws_env() -> None:
-    """Overrides conftest's in-process moto: the stack runs its own moto server process."""
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[devstack.DevStack]:
-    running = devstack.start(tmp_path_factory.mktemp("look"))
-    try:
-        yield running
-    finally:
-        running.kill()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def tab(chromium: Browser, stack: devstack.DevStack) -> Iterator[Page]:
-    context = chromium.new_context(base_url=stack.base_url, viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def check(tab: Page, name: str) -> None:
-    """axe and the width test at both widths, with a screenshot of each."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for label, (width, height) in WIDTHS.items():
-        tab.set_viewport_size({"width": width, "height": height})
-        tab.screenshot(path=ARTIFACTS / f"{name}-{label}.png", full_page=True)
-        scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert scroll <= inner, f"{name} is {scroll} px wide at {width} px"
-        assert tab.evaluate(ONE_ROW), f"{name}: the navigation wraps at {width} px"
-        violations = Axe().run(tab).response["violations"]
-        serious = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in violations
-            if v["impact"] in SERIOUS
-        ]
-        assert serious == [], f"{name} at {width} px: {serious}"
-    tab.set_viewport_size(DESKTOP)
+    """Overrides conftest's in-process moto: the stack (tests/web/conftest.py) runs its own."""
 
 
 @pytest.mark.parametrize("state", sorted(STATES))
@@ -91,16 +33,12 @@ def test_every_page_is_accessible_and_fits_a_phone(tab: Page, state: str) -> Non
     check(tab, state)
 
 
-def email_fits_a_phone(tab: Page, message: EmailMessage, name: str) -> None:
-    html = message.get_body(preferencelist=("html",))
-    assert html is not None
-    tab.set_viewport_size({"width": 375, "height": 740})
-    tab.goto("about:blank")  # out of our pages' CSP, which would block the email's inline styles
-    tab.set_content(str(html.get_content()))
-    tab.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
-    scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner, f"the {name} is {scroll} px wide on a phone"
-    tab.set_viewport_size(DESKTOP)
+@pytest.mark.parametrize("state", sorted(MAILED_STATES))
+def test_every_page_behind_an_emailed_link_is_accessible_and_fits_a_phone(
+    tab: Page, stack: devstack.DevStack, state: str
+) -> None:
+    MAILED_STATES[state](tab, stack)
+    check(tab, state)
 
 
 def test_the_confirmation_pages_and_email_fit_a_phone(tab: Page, stack: devstack.DevStack) -> None:
