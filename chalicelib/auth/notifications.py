@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib import links
 from chalicelib.auth import tokens
@@ -58,80 +59,75 @@ def _now() -> str:
     return datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _notice(user: User, allowed: bool, subject: str, template: str, **context: Any) -> str | None:
+    """Queue one notice to the account's address, unless withheld (`allowed` false).
+    Returns the email's id, or None."""
+    if _withheld(user, allowed):
+        return None
+    return queue_templated_email(
+        subject,
+        template,
+        recipient=user.email,
+        message_id=str(uuid.uuid4()),
+        locale=user.locale,
+        user=user,
+        **context,
+    )
+
+
+def _secure(user: User, mode: str = SECURE) -> dict[str, Any]:
+    """What a notice of a change needs: the account it names (the worker drops the notice if
+    the account is gone by then) and its "this wasn't me" link with that link's lifetime."""
+    link, days = secure_link(user, mode), get_settings().owner.secure_link_ttl_days
+    return {"account": USER_PREFIX + user.id, "secure_url": link, "days": days}
+
+
 def password_changed(user: User) -> str | None:
     """Queue the "your password was changed" email (it carries no link that logs in).
 
     Returns the email's id, or None when withheld (an unverified address).
     """
-    if _withheld(user, user.email_verified):
-        return None
-    return queue_templated_email(
+    return _notice(
+        user,
+        user.email_verified,
         CHANGED_SUBJECT,
         "password_changed",
-        recipient=user.email,
-        message_id=str(uuid.uuid4()),
-        locale=user.locale,
-        account=USER_PREFIX + user.id,
-        user=user,
         changed_at=_now(),
         request_url=links.reset_request(),
-        secure_url=secure_link(user),
-        days=get_settings().owner.secure_link_ttl_days,
+        **_secure(user),
     )
 
 
 def email_change_requested(user: User, new_address: str) -> str | None:
     """Tell the current address that a move to another one was asked for (no login link;
     capped per address)."""
-    if _withheld(user, allow_notice(user)):
-        return None
-    return queue_templated_email(
+    return _notice(
+        user,
+        allow_notice(user),
         EMAIL_CHANGE_SUBJECT,
         "email_change_requested",
-        recipient=user.email,
-        message_id=str(uuid.uuid4()),
-        locale=user.locale,
-        account=USER_PREFIX + user.id,
-        user=user,
         new_address=mask_address(new_address),
         requested_at=_now(),
         request_url=links.reset_request(),
-        secure_url=secure_link(user, CANCEL),
-        days=get_settings().owner.secure_link_ttl_days,
+        **_secure(user, CANCEL),
     )
 
 
 def email_changed(user: User, new_address: str) -> str | None:
     """Tell the previous address that the account moved (`user` as it was before the move;
     withheld only if that address was unverified)."""
-    if _withheld(user, user.email_verified):
-        return None
-    return queue_templated_email(
+    return _notice(
+        user,
+        user.email_verified,
         EMAIL_CHANGED_SUBJECT,
         "email_changed",
-        recipient=user.email,
-        message_id=str(uuid.uuid4()),
-        locale=user.locale,
-        account=USER_PREFIX + user.id,
-        user=user,
         new_address=mask_address(new_address),
         changed_at=_now(),
-        secure_url=secure_link(user),
-        days=get_settings().owner.secure_link_ttl_days,
+        **_secure(user),
     )
 
 
 def account_deleted(user: User) -> str | None:
     """The last word to a deleted account's verified address (`user` as it was): it is gone,
     and its name and address are free."""
-    if _withheld(user, user.email_verified):
-        return None
-    return queue_templated_email(
-        DELETED_SUBJECT,
-        "account_deleted",
-        recipient=user.email,
-        message_id=str(uuid.uuid4()),
-        locale=user.locale,
-        user=user,
-        deleted_at=_now(),
-    )
+    return _notice(user, user.email_verified, DELETED_SUBJECT, "account_deleted", deleted_at=_now())
