@@ -144,6 +144,18 @@ def condition_failed(exc: PynamoDBException) -> bool:
     return exc.cause_response_code == CONDITION_FAILED + "Exception"
 
 
+def written(write: Callable[[], object]) -> bool:
+    """Whether a one-item conditional write (put, update, delete) was made: False when its
+    condition refused it; any other failure is raised."""
+    try:
+        write()
+    except PynamoDBException as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
 def failed_items(exc: TransactWriteError) -> set[int]:
     """The positions (in write order) of a cancelled transaction's items whose condition failed."""
     return {i for i, r in enumerate(exc.cancellation_reasons) if r and r.code == CONDITION_FAILED}

@@ -14,7 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.activity_models import SessionRecord
@@ -26,10 +26,10 @@ from chalicelib.logs import logger
 from chalicelib.models import (
     USER_PREFIX,
     UserRecord,
-    condition_failed,
     failed_items,
     read_many,
     transaction_connection,
+    written,
 )
 from chalicelib.settings import get_settings
 
@@ -105,16 +105,12 @@ def rotate(refresh_token: str, origin: Origin) -> Grant:
 def _spend(session: SessionRecord, spent: str, fresh: str) -> bool:
     """Replace the session's refresh id `spent` by `fresh`; False when it was spent meanwhile."""
     now = int(time.time())
-    try:
-        session.update(
+    return written(
+        lambda: session.update(
             actions=[SessionRecord.refresh_id.set(fresh), SessionRecord.last_used_at.set(now)],
             condition=SessionRecord.refresh_id == spent,
         )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
+    )
 
 
 def _reused(session: SessionRecord, origin: Origin) -> None:

@@ -18,7 +18,7 @@ from pynamodb.expressions.operand import Path
 
 from chalicelib import aws, metrics
 from chalicelib.auth.keys import get_keyring
-from chalicelib.models import Counter, condition_failed
+from chalicelib.models import Counter, condition_failed, written
 
 THROTTLE_KEY_LABEL = "throttle-subject"
 IPV6_CLIENT_PREFIX = 64
@@ -100,20 +100,13 @@ def hit_within(
     condition = (Counter.hits.does_not_exist() | (Counter.hits < total_cap)) & (
         each.does_not_exist() | (each < part_cap)
     )
-    try:
-        Counter(key).update(
-            actions=[
-                Counter.hits.add(1),
-                each.add(1),
-                Counter.expires_at.set(datetime.fromtimestamp(ends, tz=UTC)),
-            ],
+    expires = datetime.fromtimestamp(ends, tz=UTC)
+    return written(
+        lambda: Counter(key).update(
+            actions=[Counter.hits.add(1), each.add(1), Counter.expires_at.set(expires)],
             condition=condition,
         )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
+    )
 
 
 def _sliding_key(scope: str, subject: str) -> str:

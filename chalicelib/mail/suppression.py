@@ -17,14 +17,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import PutError
 
 from chalicelib import addresses
 from chalicelib.logs import logger as log
 from chalicelib.logs import mask_address
 from chalicelib.mail.composing import bare_address
 from chalicelib.mail.records import SUPPRESS_PREFIX, Suppression
-from chalicelib.models import condition_failed
+from chalicelib.models import condition_failed, written
 from chalicelib.settings import get_settings
 
 BOUNCE = "Bounce"
@@ -83,14 +83,9 @@ def is_suppressed(address: str) -> bool:
 
 def unsuppress(address: str) -> bool:
     """Take an address off the list; returns whether it was on it."""
-    try:
-        # The key attribute starts with the prefix exactly when the entry exists.
-        Suppression(key_of(address)).delete(condition=Suppression.pk.startswith(SUPPRESS_PREFIX))
-    except DeleteError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
+    # The key attribute starts with the prefix exactly when the entry exists.
+    exists = Suppression.pk.startswith(SUPPRESS_PREFIX)
+    return written(lambda: Suppression(key_of(address)).delete(condition=exists))
 
 
 def _recipients(items: Any, *, failed_only: bool) -> list[str]:
