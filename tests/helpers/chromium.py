@@ -5,10 +5,12 @@ build/test-artifacts/look/. Used by the look tests and the owner's walk (tests/w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.helpers import devstack
 
@@ -25,6 +27,18 @@ ONE_ROW = """() => {
     .map((item) => item.getBoundingClientRect());
   return Math.max(...items.map((box) => box.top)) < Math.min(...items.map((box) => box.bottom));
 }"""
+
+
+@contextmanager
+def device(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh browser context (its own cookies: another device) on `base_url`, at desktop
+    width, closed afterwards."""
+    context = browser.new_context(base_url=base_url, viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def check(tab: Page, name: str) -> None:

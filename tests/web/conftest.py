@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from chalicelib.auth.keys import get_keyring
 from chalicelib.settings import get_settings
 from tests.helpers import devstack
-from tests.helpers.chromium import ARGS, CHROMIUM, DESKTOP
+from tests.helpers.chromium import ARGS, CHROMIUM, device
 
 
 def _reload_keys() -> None:
@@ -62,9 +62,5 @@ def chromium() -> Iterator[Browser]:
 @pytest.fixture
 def tab(chromium: Browser, stack: devstack.DevStack) -> Iterator[Page]:
     """A fresh browser context (no cookies) on the stack, at desktop width."""
-    context = chromium.new_context(base_url=stack.base_url, viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with device(chromium, stack.base_url) as page:
+        yield page

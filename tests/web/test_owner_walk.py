@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import devstack
-from tests.helpers.chromium import DESKTOP, check, email_fits_a_phone
+from tests.helpers.chromium import check, device, email_fits_a_phone
 from tests.helpers.look import (
     NEW_PASSWORD,
     PASSWORD,
@@ -39,12 +39,8 @@ def aws_env() -> None:
 @pytest.fixture
 def second_device(chromium: Browser, stack: devstack.DevStack) -> Iterator[Page]:
     """Another browser context of the same browser: its own cookies, as another device."""
-    context = chromium.new_context(base_url=stack.base_url, viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with device(chromium, stack.base_url) as page:
+        yield page
 
 
 def sign_in(tab: Page, password: str) -> None:
