@@ -4,7 +4,9 @@ stay, holding no address but a keyed digest."""
 from __future__ import annotations
 
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,14 +14,21 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.activity_models import SessionRecord
-from chalicelib.auth import accounts, deletion, email_change, password_reset, verification
+from chalicelib.auth import accounts, activity, deletion, email_change, password_reset, verification
 from chalicelib.auth.activity import Origin
-from chalicelib.errors import InvalidTokenError
+from chalicelib.errors import AuthenticationError, InvalidTokenError
 from chalicelib.models import USER_PREFIX
 from chalicelib.settings import get_settings
 from tests.helpers.accounts import SESSION, verify_address
 from tests.helpers.environment import PASSWORD
-from tests.helpers.inbox import VERIFY, drain_queue, sent_mail, settle_mail, token_from
+from tests.helpers.inbox import (
+    VERIFY,
+    drain_queue,
+    sent_mail,
+    settle_mail,
+    token_from,
+    with_subject,
+)
 from tests.helpers.web import api_gateway_post, api_gateway_request
 
 OWNER = "198.51.100.7"
@@ -106,3 +115,27 @@ def test_queued_mail_of_a_deleted_account_is_dropped_and_its_links_are_dead() ->
     assert "deleted" in str(last.message["Subject"])
     with pytest.raises(InvalidTokenError):
         verification.confirm(token_from(delivered, VERIFY))
+
+
+def test_ten_concurrent_deletions_delete_once_and_record_one_event() -> None:
+    """The transaction is conditional on the account as it was read: of deletions racing each
+    other, one deletes and records; the others find the account changed (gone) and fail."""
+    user = verify_address(accounts.register("susan", "susan@example.com", PASSWORD))
+    settle_mail()
+    barrier = threading.Barrier(10)
+
+    def delete(_: int) -> str:
+        barrier.wait()
+        try:
+            deletion.delete_account(user, PASSWORD, f"session-{_}", HERE)
+        except AuthenticationError:
+            return "refused"
+        return "deleted"
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(delete, range(10)))
+    assert sorted(outcomes) == ["deleted"] + ["refused"] * 9
+    kinds = [event.kind for event in activity.recent(user.id).items]
+    assert kinds.count("account_deleted") == 1
+    drain_queue()
+    assert len(with_subject("deleted")) == 1  # one last notice
