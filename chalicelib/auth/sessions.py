@@ -79,7 +79,8 @@ def key_of(user_id: str, session_id: str) -> tuple[str, str]:
 def start(user: User, kind: Kind, ttl: int, origin: Origin, refresh_id: str | None = None) -> str:
     """Store a new session of `user` for `ttl` seconds and its `signed_in` event, in one
     transaction (one call); the new session's id."""
-    now = int(time.time())
+    moment = time.time()  # the event keeps its milliseconds: it sorts among the others
+    now = int(moment)
     session_id = new_id()
     session = SessionRecord(
         *key_of(user.id, session_id),
@@ -92,7 +93,7 @@ def start(user: User, kind: Kind, ttl: int, origin: Origin, refresh_id: str | No
         stamp=user.stamp,
         expires_at=datetime.fromtimestamp(now + ttl, tz=UTC),
     )
-    event = activity.pending(user.id, EventKind.SIGNED_IN, origin, at=now)
+    event = activity.pending(user.id, EventKind.SIGNED_IN, origin, at=moment)
     with TransactWrite(connection=transaction_connection()) as transaction:
         transaction.save(session)
         transaction.save(event)

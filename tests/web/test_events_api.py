@@ -79,8 +79,9 @@ def test_a_strangers_failed_sign_in_is_listed_with_the_strangers_client() -> Non
     _register(time.time())
     body = {"username": "susan", "password": "not her password"}
     assert api_gateway_post("/api/tokens", body, STRANGER)["statusCode"] == 401
-    newest = _events(_token())["items"][0]
-    assert (newest["kind"], newest["client"]) == ("sign_in_failed", STRANGER)
+    kinds = [(e["kind"], e["client"]) for e in _events(_token())["items"]]
+    # Newest first: the owner's sign-in (for the token), the stranger's failure, the account.
+    assert kinds == [("signed_in", HOME), ("sign_in_failed", STRANGER), ("registered", HOME)]
 
 
 def test_events_come_fifty_a_page_and_the_cursor_reads_on(client: Client) -> None:
@@ -145,6 +146,7 @@ def test_a_lock_and_the_reset_that_lifts_it_are_listed_with_their_clients() -> N
     login = {"username": "susan", "password": NEW_PASSWORD}
     access = json_of(api_gateway_post("/api/tokens", login, HOME))["access_token"]
     listed = [(e["kind"], e["client"]) for e in _events(access)["items"]]
-    assert sorted(listed[:2]) == [("reset_completed", CAFE), ("unlocked", CAFE)]
-    assert listed[2:4] == [("reset_requested", HOME), ("locked", STRANGER)]
+    assert listed[0] == ("signed_in", HOME)  # the sign-in this token came from
+    assert sorted(listed[1:3]) == [("reset_completed", CAFE), ("unlocked", CAFE)]
+    assert listed[3:5] == [("reset_requested", HOME), ("locked", STRANGER)]
     assert listed.count(("sign_in_failed", STRANGER)) == 5
