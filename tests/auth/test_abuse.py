@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.hashing import Work, argon2_work
 from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, token_from
+from tests.helpers.races import together
 from tests.helpers.web import Browser, post_json
 
 KNOWN, UNKNOWN = "susan@example.com", "nobody@example.com"
@@ -188,26 +188,14 @@ def test_a_successful_login_resets_the_failure_count(client: Client, susan: dict
 # -- races ---------------------------------------------------------------------
 
 
-def _together(count: int, action: Callable[[], Any]) -> list[Any]:
-    """Run `action` in `count` threads released at the same moment."""
-    barrier = threading.Barrier(count)
-
-    def run(_: int) -> Any:
-        barrier.wait()
-        try:
-            return action()
-        except (InvalidTokenError, ConflictError) as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
+RACE_LOST = (InvalidTokenError, ConflictError)
 
 
 def test_twenty_concurrent_confirms_change_the_password_once(susan: dict[str, Any]) -> None:
     password_reset.request_reset(KNOWN, "192.0.2.1")
     drain_queue()
     token = token_from(sent_mail()[0], RESET)
-    results = _together(20, lambda: password_reset.confirm_reset(token, NEW_PASSWORD))
+    results = together(20, lambda: password_reset.confirm_reset(token, NEW_PASSWORD), RACE_LOST)
     winners = [r for r in results if isinstance(r, users.User)]
     assert len(winners) == 1
     assert all(isinstance(r, InvalidTokenError) for r in results if r not in winners)
@@ -225,7 +213,7 @@ def test_twenty_concurrent_registrations_create_one_account() -> None:
             n = next(counter)
         return accounts.register(f"racer{n}", "same@example.com", PASSWORD)
 
-    results = _together(20, register)
+    results = together(20, register, RACE_LOST)
     assert sum(isinstance(r, users.User) for r in results) == 1
     assert sum(isinstance(r, ConflictError) for r in results) == 19
     stored = list(UserRecord.scan(UserRecord.pk.startswith("user#")))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +26,7 @@ from tests.helpers.accounts import (
 )
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
 from tests.helpers.inbox import RESET, drain_queue, sent_mail, settle_mail, token_from, with_subject
+from tests.helpers.races import together
 from tests.helpers.web import Browser, api_gateway_post, api_gateway_request, link_in, log_in
 
 SECURE = "secure_account"
@@ -213,17 +212,8 @@ def test_ten_concurrent_uses_of_one_link_act_once() -> None:
     owner = _owner()
     verification.confirm(change_link(owner, THEIRS))
     token = _notice_link("Your email address was changed").rsplit("/", 1)[1]
-    barrier = threading.Barrier(10)
-
-    def run(_: int) -> Any:
-        barrier.wait()
-        try:
-            return not_me.secure(token, Origin("198.51.100.7", "curl", "req"))
-        except InvalidTokenError as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        results = list(pool.map(run, range(10)))
+    origin = Origin("198.51.100.7", "curl", "req")
+    results = together(10, lambda: not_me.secure(token, origin), (InvalidTokenError,))
     assert sum(isinstance(r, not_me.Secured) for r in results) == 1
     assert sum(isinstance(r, InvalidTokenError) for r in results) == 9
     assert [e.kind for e in activity.recent(owner.id).items].count("not_me") == 1

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
@@ -15,6 +13,7 @@ from chalicelib.errors import InvalidTokenError, RefreshRefusedError
 from tests.helpers.accounts import SESSION, signed_in_token
 from tests.helpers.awscalls import AWS_CALLS
 from tests.helpers.environment import NEW_PASSWORD, PASSWORD
+from tests.helpers.races import together
 
 ACCESS = tokens.Purpose.ACCESS
 HERE = Origin(client="198.51.100.4", user_agent="Firefox on Linux", request_id="r-1")
@@ -99,16 +98,6 @@ def test_of_two_concurrent_refreshes_with_one_token_exactly_one_succeeds() -> No
     two requests at once through it would leave the wrong environment behind."""
     user = accounts.register("susan", "susan@example.com", PASSWORD)
     token = refresh.sign_in(user, HERE).refresh_token
-    barrier = threading.Barrier(2)
-
-    def rotate(_: int) -> object:
-        barrier.wait()
-        try:
-            return refresh.rotate(token, HERE)
-        except RefreshRefusedError as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(rotate, range(2)))
+    results = together(2, lambda: refresh.rotate(token, HERE), (RefreshRefusedError,))
     assert sum(isinstance(r, refresh.Grant) for r in results) == 1
     assert sum(isinstance(r, RefreshRefusedError) for r in results) == 1
